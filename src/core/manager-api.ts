@@ -1,3 +1,4 @@
+import type { SessionEvent } from "./events.js";
 import type { ClientFacts, SessionData } from "./record.js";
 import type { TimeoutPresetName, Timeouts } from "./options.js";
 import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./result.js";
@@ -103,4 +104,13 @@ export interface SessionManager {
 
   /** A Set-Cookie value that clears the session cookie (same name, path and domain). */
   clearCookie(): string;
+
+  /**
+   * Passes an event to the app's `onEvent` handler, as the manager's own events are. Request
+   * adapters use it (for example for `cookie.insecure-transport`); a throwing handler is caught.
+   */
+  notify(event: SessionEvent): void;
+
+  /** The manager's clock, in milliseconds since the epoch (the injected one, if any). */
+  now(): number;
 }

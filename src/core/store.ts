@@ -64,8 +64,10 @@ export interface SessionStore {
   create(record: SessionRecord): Promise<"created" | "exists">;
 
   /**
-   * Moves the renewal fields of an active record forward. Does not change `version`.
-   * @returns `false` when the record is missing or not active (nothing is written).
+   * Moves the renewal fields of an active record forward. Does not change `version`. When the
+   * stored `lastSeenAt` is already later (a concurrent renewal won), nothing is written and the
+   * call still returns `true`: concurrent renewals of one live session all succeed.
+   * @returns `false` only when the record is missing or not active (nothing is written).
    */
   touch(id: string, touch: RecordTouch): Promise<boolean>;
 
