@@ -43,6 +43,8 @@ export { MemoryStore } from "./stores/memory.js";
 export { TIMEOUT_PRESETS } from "./core/timeouts.js";
 export { checkStoredRecord, isPlausibleTimeMs } from "./core/record-check.js";
 export { findSessionCookieValues, parseCookieHeader } from "./cookie/parse.js";
+export { resolveCookieOptions } from "./cookie/resolve.js";
+export { serializeClearingCookie, serializeSessionCookie } from "./cookie/serialize.js";
 export {
   ConfigError,
   CookieSerializeError,
@@ -56,8 +58,9 @@ export {
 
 export type { CookieCodec, DecodeFailure, DecodeResult } from "./codec/codec.js";
 export type { SignedCodecOptions } from "./codec/signed.js";
-export type { MemoryStoreOptions } from "./stores/memory.js";
+export type { MemoryStoreOptions, MemoryStoreStats } from "./stores/memory.js";
 export type { CookieOptions } from "./cookie/options.js";
+export type { ResolvedCookieOptions } from "./cookie/resolve.js";
 export type { LatchkeyErrorCode, StoreErrorCode } from "./core/errors.js";
 export type { EventHandler, SessionEvent, SessionEventType } from "./core/events.js";
 export type {
