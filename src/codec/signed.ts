@@ -54,6 +54,8 @@ export interface SignedCodecOptions {
  * `cookieName` or `purpose` for a value that is not an RFC 9110 token.
  */
 export class SignedCodec implements CookieCodec {
+  /** The cookie name the MAC is bound to; the manager checks it against its own at start-up. */
+  readonly cookieName: string;
   readonly #keys: readonly Uint8Array[];
   readonly #context: Uint8Array;
 
@@ -64,6 +66,7 @@ export class SignedCodec implements CookieCodec {
 
     this.#keys = readKeys(options.keys);
     const cookieName = readTokenOption(options.cookieName, "cookieName");
+    this.cookieName = cookieName;
     const purpose =
       options.purpose === undefined ? "session" : readTokenOption(options.purpose, "purpose");
 

@@ -86,11 +86,19 @@ function parseIPv6(address: string): Uint8Array | null {
   if (groups === null) return null;
 
   const missing = 8 - groups.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0 || (halves.length === 2 && missing < 1)) {
+  if (
+    (halves.length === 1 && missing !== 0) ||
+    missing < 0 ||
+    (halves.length === 2 && missing < 1)
+  ) {
     return null;
   }
   const headGroups = expandGroups(head) ?? [];
-  const all = [...headGroups, ...new Array<number>(missing).fill(0), ...groups.slice(headGroups.length)];
+  const all = [
+    ...headGroups,
+    ...new Array<number>(missing).fill(0),
+    ...groups.slice(headGroups.length),
+  ];
 
   const bytes = new Uint8Array(16);
   all.forEach((group, i) => {

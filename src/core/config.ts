@@ -67,7 +67,8 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
   });
   const renewalIntervalMs = checkDurationMs(
     "renewalIntervalMs",
-    options.renewalIntervalMs ?? Math.max(1, Math.min(60_000, Math.floor(timeouts.idleTimeoutMs / 4))),
+    options.renewalIntervalMs ??
+      Math.max(1, Math.min(60_000, Math.floor(timeouts.idleTimeoutMs / 4))),
     timeouts.idleTimeoutMs,
   );
 
@@ -102,7 +103,10 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
 /** Checks a per-call grace period (0 to 60 s). */
 export function checkGraceMs(field: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value < 0 || value > MAX_GRACE_MS) {
-    throw new ConfigError(field, `must be a whole number of milliseconds from 0 to ${MAX_GRACE_MS}`);
+    throw new ConfigError(
+      field,
+      `must be a whole number of milliseconds from 0 to ${MAX_GRACE_MS}`,
+    );
   }
   return value;
 }
@@ -194,7 +198,11 @@ function checkFunction(field: string, value: unknown): ((...args: never[]) => un
 
 function checkRandom(random: unknown): RandomReader {
   if (random === undefined) return webCryptoRandom;
-  if (typeof random !== "object" || random === null || typeof (random as RandomReader).read !== "function") {
+  if (
+    typeof random !== "object" ||
+    random === null ||
+    typeof (random as RandomReader).read !== "function"
+  ) {
     throw new ConfigError("random", "must be a RandomReader with read(bytes)");
   }
   return random as RandomReader;

@@ -46,7 +46,12 @@ export function mergePatch(
   const data: SessionData = JSON.parse(JSON.stringify(current)) as SessionData;
   for (const key of remove) delete data[key];
   for (const [key, value] of Object.entries(set)) {
-    Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(data, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   checkData(data, maxBytes);
 

@@ -29,7 +29,12 @@ export type SessionEvent =
       sessionIdPrefix: string;
       reason: "expired-idle" | "expired-absolute";
     }
-  | { type: "session.rejected"; at: number; sessionIdPrefix: string | null; reason: NoSessionReason }
+  | {
+      type: "session.rejected";
+      at: number;
+      sessionIdPrefix: string | null;
+      reason: NoSessionReason;
+    }
   | {
       type: "session.binding-mismatch";
       at: number;
@@ -37,7 +42,12 @@ export type SessionEvent =
       field: "userAgent" | "ip";
       action: "reject" | "revoke";
     }
-  | { type: "session.replay"; at: number; sessionIdPrefix: string; successorIdPrefix: string | null }
+  | {
+      type: "session.replay";
+      at: number;
+      sessionIdPrefix: string;
+      successorIdPrefix: string | null;
+    }
   | { type: "store.corrupt-record"; at: number; sessionIdPrefix: string; detail: string }
   | { type: "store.evicted"; at: number; sessionIdPrefix: string; cause: "cap" }
   | { type: "store.error"; at: number; operation: string; error: unknown }

@@ -4,7 +4,7 @@ import { normaliseUserAgent } from "./binding.js";
 import { checkGraceMs, resolveManagerConfig, type ManagerConfig } from "./config.js";
 import { checkData, mergePatch } from "./data.js";
 import { emitEvent, idPrefix } from "./emit.js";
-import { SessionConflictError, SessionRevokedError, StoreError } from "./errors.js";
+import { ConfigError, SessionConflictError, SessionRevokedError, StoreError } from "./errors.js";
 import type { SessionEvent } from "./events.js";
 import type {
   CreateSessionInput,
@@ -14,14 +14,14 @@ import type {
   SessionManager,
   SessionPatch,
 } from "./manager-api.js";
-import type { SessionManagerOptions } from "./options.js";
+import type { SessionManagerOptions, Timeouts } from "./options.js";
 import type { ClientFacts, SessionData, SessionRecord } from "./record.js";
 import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./result.js";
 import { toSession, toSummary } from "./session-view.js";
 import { callStore } from "./store-call.js";
 import { resolveTimeouts } from "./timeouts.js";
 import { generateToken, hashSecret } from "./token.js";
-import { cookieMaxAgeSeconds, noSession, validateToken } from "./validate.js";
+import { cookieMaxAgeSeconds, noSession, storeExpiresAt, validateToken } from "./validate.js";
 
 const CREATE_ATTEMPTS = 3;
 const ROTATE_ATTEMPTS = 3;
@@ -74,7 +74,8 @@ export class LatchkeySessionManager implements SessionManager {
     let failure: "malformed" | "bad-signature" = "malformed";
     for (const value of values) {
       const decoded = this.#config.codec.decode(value);
-      if (decoded.ok) tokens.set(decoded.token, (tokens.get(decoded.token) ?? false) || decoded.stale);
+      if (decoded.ok)
+        tokens.set(decoded.token, (tokens.get(decoded.token) ?? false) || decoded.stale);
       else if (decoded.reason === "bad-signature") failure = "bad-signature";
     }
 
@@ -94,14 +95,7 @@ export class LatchkeySessionManager implements SessionManager {
 
   async create(input: CreateSessionInput = {}): Promise<IssuedSession> {
     const config = this.#config;
-    const timeouts = resolveTimeouts(
-      "create.timeouts.",
-      typeof input.timeouts === "string" ? input.timeouts : undefined,
-      typeof input.timeouts === "object" ? input.timeouts : {
-        idleTimeoutMs: config.idleTimeoutMs,
-        absoluteTimeoutMs: config.absoluteTimeoutMs,
-      },
-    );
+    const timeouts = sessionTimeouts(config, input.timeouts);
     const data = checkData(input.data ?? {}, config.maxDataBytes);
     const userId = checkUserId(input.userId ?? null);
     if (userId !== null) await this.#enforceSessionCap(userId);
@@ -123,7 +117,7 @@ export class LatchkeySessionManager implements SessionManager {
       state: "active" as const,
       successorId: null,
       graceUntil: null,
-      expiresAt: idleExpiresAt,
+      expiresAt: storeExpiresAt(idleExpiresAt),
     };
 
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
@@ -158,7 +152,7 @@ export class LatchkeySessionManager implements SessionManager {
         secretHash: hashSecret(secret),
         lastSeenAt: now,
         idleExpiresAt,
-        expiresAt: idleExpiresAt,
+        expiresAt: storeExpiresAt(idleExpiresAt),
         version: 1,
         successorId: null,
         graceUntil: null,
@@ -217,14 +211,21 @@ export class LatchkeySessionManager implements SessionManager {
     return this.clearCookie();
   }
 
-  async revokeAllForUser(userId: string, options: { except?: Session | string } = {}): Promise<number> {
+  async revokeAllForUser(
+    userId: string,
+    options: { except?: Session | string } = {},
+  ): Promise<number> {
     const config = this.#config;
     const except = options.except;
     const exceptId = except === undefined ? null : typeof except === "string" ? except : except.id;
     const now = config.now();
 
     const count = await callStore("markRevokedByUser", config.storeTimeoutMs, () =>
-      config.store.markRevokedByUser(checkUserId(userId) ?? "", now + config.revokedRetentionMs, exceptId),
+      config.store.markRevokedByUser(
+        checkUserId(userId) ?? "",
+        now + config.revokedRetentionMs,
+        exceptId,
+      ),
     );
     this.notify({
       type: "session.revoked",
@@ -259,7 +260,11 @@ export class LatchkeySessionManager implements SessionManager {
       config.store.writeData(session.id, { kind: "patch", ...merged.patch }, null),
     );
     if (!outcome.ok) throw new SessionRevokedError();
-    return Object.freeze({ ...session, data: Object.freeze(merged.data), version: outcome.version });
+    return Object.freeze({
+      ...session,
+      data: Object.freeze(merged.data),
+      version: outcome.version,
+    });
   }
 
   async replaceData(session: Session, data: SessionData): Promise<Session> {
@@ -324,6 +329,27 @@ export class LatchkeySessionManager implements SessionManager {
       }
     }
   }
+}
+
+// A preset name stands alone; an object overrides the manager's timeouts field by field, and an
+// idle timeout left out is capped by a shorter absolute one.
+function sessionTimeouts(
+  config: ManagerConfig,
+  requested: CreateSessionInput["timeouts"] | null,
+): Timeouts {
+  if (requested === undefined || requested === null) {
+    return { idleTimeoutMs: config.idleTimeoutMs, absoluteTimeoutMs: config.absoluteTimeoutMs };
+  }
+  if (typeof requested === "string") return resolveTimeouts("create.timeouts.", requested, {});
+  if (typeof requested !== "object") {
+    throw new ConfigError("create.timeouts", "must be a preset name or an object of timeouts");
+  }
+
+  const absoluteTimeoutMs = requested.absoluteTimeoutMs ?? config.absoluteTimeoutMs;
+  return resolveTimeouts("create.timeouts.", undefined, {
+    absoluteTimeoutMs,
+    idleTimeoutMs: requested.idleTimeoutMs ?? Math.min(config.idleTimeoutMs, absoluteTimeoutMs),
+  });
 }
 
 function checkUserId(userId: unknown): string | null {

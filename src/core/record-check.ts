@@ -39,14 +39,23 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
     return "bad idleTimeoutMs";
   }
 
-  for (const key of ["createdAt", "lastSeenAt", "idleExpiresAt", "absoluteExpiresAt", "expiresAt"]) {
+  for (const key of [
+    "createdAt",
+    "lastSeenAt",
+    "idleExpiresAt",
+    "absoluteExpiresAt",
+    "expiresAt",
+  ]) {
     if (!isPlausibleTimeMs(v[key])) return `bad ${key}`;
   }
   if (v.authenticatedAt !== null && !isPlausibleTimeMs(v.authenticatedAt)) {
     return "bad authenticatedAt";
   }
   if (v.graceUntil !== null && !isPlausibleTimeMs(v.graceUntil)) return "bad graceUntil";
-  if (v.successorId !== null && (typeof v.successorId !== "string" || !TOKEN_PART.test(v.successorId))) {
+  if (
+    v.successorId !== null &&
+    (typeof v.successorId !== "string" || !TOKEN_PART.test(v.successorId))
+  ) {
     return "bad successorId";
   }
 

@@ -7,7 +7,8 @@
  */
 
 /** A JSON value, as kept in a session's data. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonValue =
+  string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** The app's data in a session: a JSON object. */
 export type SessionData = { [key: string]: JsonValue };
@@ -62,7 +63,11 @@ export interface SessionRecord {
   successorId: string | null;
   /** For a superseded record: until when its token still leads to the successor. */
   graceUntil: number | null;
-  /** When the store may drop the record. Never later than `absoluteExpiresAt`. */
+  /**
+   * When the store may drop the record. For an active record this is the earlier deadline plus a
+   * minute, so that a validate just past a deadline still finds the record and can answer
+   * "expired" (and clear the cookie) instead of "unknown".
+   */
   expiresAt: number;
 }
 

@@ -14,9 +14,7 @@ export interface CorruptRecord {
 }
 
 /** A change to a session's data: per-key (merged with what is stored) or the whole object. */
-export type DataWrite =
-  | ({ kind: "patch" } & DataPatch)
-  | { kind: "replace"; data: SessionData };
+export type DataWrite = ({ kind: "patch" } & DataPatch) | { kind: "replace"; data: SessionData };
 
 /**
  * The result of a conditional write.
@@ -25,8 +23,7 @@ export type DataWrite =
  * - `conflict`: the caller named a version and the stored one differs.
  */
 export type WriteOutcome =
-  | { ok: true; version: number }
-  | { ok: false; reason: "missing" | "inactive" | "conflict" };
+  { ok: true; version: number } | { ok: false; reason: "missing" | "inactive" | "conflict" };
 
 /** How the old record of a rotation is left. */
 export interface SupersedeOptions {
@@ -102,7 +99,11 @@ export interface SessionStore {
    * @param exceptId a session to leave active, or `null`.
    * @returns how many records were revoked.
    */
-  markRevokedByUser(userId: string, tombstoneUntil: number, exceptId: string | null): Promise<number>;
+  markRevokedByUser(
+    userId: string,
+    tombstoneUntil: number,
+    exceptId: string | null,
+  ): Promise<number>;
 
   /**
    * Lists a user's records (any state; the core filters). Stale index entries met on the way are

@@ -26,7 +26,10 @@ export const TIMEOUT_PRESETS: Readonly<Record<TimeoutPresetName, Readonly<Timeou
 /** Checks that `value` is a positive whole number of milliseconds no larger than `max`. */
 export function checkDurationMs(field: string, value: unknown, max: number): number {
   if (typeof value !== "number" || !Number.isInteger(value) || value <= 0) {
-    throw new ConfigError(field, `must be a positive whole number of milliseconds, got ${String(value)}`);
+    throw new ConfigError(
+      field,
+      `must be a positive whole number of milliseconds, got ${String(value)}`,
+    );
   }
   if (value > max) throw new ConfigError(field, `must be at most ${max} ms, got ${value}`);
   return value;

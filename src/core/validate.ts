@@ -18,6 +18,15 @@ const CLEARING_REASONS: ReadonlySet<NoSessionReason> = new Set<NoSessionReason>(
   "superseded",
 ]);
 
+// How long past its deadline a record is kept, so that a late request is told "expired" and has
+// its cookie cleared rather than being told "unknown".
+const EXPIRED_RECORD_SLACK_MS = 60_000;
+
+/** When a store may drop an active record whose earlier deadline is `deadline`. */
+export function storeExpiresAt(deadline: number): number {
+  return deadline + EXPIRED_RECORD_SLACK_MS;
+}
+
 /** The Max-Age, in whole seconds, for a persistent cookie of `record` at `now`. */
 export function cookieMaxAgeSeconds(record: SessionRecord, now: number): number {
   const deadline = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
@@ -186,6 +195,15 @@ async function followSuccessor(
   return { ok: true, session: toSession(successor), renewed: false, setCookie: null };
 }
 
+// A session created with a shorter idle timeout than the manager's (a per-session override)
+// renews proportionally sooner; otherwise an idle timeout at or under the interval would expire
+// a session that is in continuous use.
+function renewalIntervalFor(config: ManagerConfig, record: SessionRecord): number {
+  if (record.idleTimeoutMs >= config.idleTimeoutMs) return config.renewalIntervalMs;
+  const scaled = (record.idleTimeoutMs * config.renewalIntervalMs) / config.idleTimeoutMs;
+  return Math.max(1, Math.floor(scaled));
+}
+
 async function renewIfDue(
   config: ManagerConfig,
   record: SessionRecord,
@@ -196,9 +214,9 @@ async function renewIfDue(
   let current = record;
   let renewed = false;
 
-  if (now - record.lastSeenAt >= config.renewalIntervalMs) {
+  if (now - record.lastSeenAt >= renewalIntervalFor(config, record)) {
     const idleExpiresAt = Math.min(now + record.idleTimeoutMs, record.absoluteExpiresAt);
-    const touch = { lastSeenAt: now, idleExpiresAt, expiresAt: idleExpiresAt };
+    const touch = { lastSeenAt: now, idleExpiresAt, expiresAt: storeExpiresAt(idleExpiresAt) };
     const touched = await callStore("touch", config.storeTimeoutMs, () =>
       config.store.touch(record.id, touch),
     );

@@ -1,0 +1,191 @@
+import { describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  CookieSerializeError,
+  createSessionManager,
+  isLatchkeyError,
+  LatchkeyError,
+  SessionConflictError,
+  SessionDataTooLargeError,
+  SessionRevokedError,
+  SignedCodec,
+  StoreError,
+  TIMEOUT_PRESETS,
+} from "../../src/index.js";
+import type { CreateSessionManagerOptions } from "../../src/index.js";
+import { MemoryStore } from "../../src/stores/memory.js";
+import { DAY_MS, HOUR_MS, MINUTE_MS, setup } from "./fixture.js";
+
+function configErrorOf(options: CreateSessionManagerOptions): ConfigError {
+  try {
+    createSessionManager(options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("createSessionManager (CFG-03)", () => {
+  it.each([
+    ["idleTimeoutMs", Infinity],
+    ["idleTimeoutMs", NaN],
+    ["idleTimeoutMs", -1],
+    ["idleTimeoutMs", 1.5],
+    ["idleTimeoutMs", 0],
+    ["idleTimeoutMs", "600000"],
+    ["absoluteTimeoutMs", Infinity],
+    ["absoluteTimeoutMs", NaN],
+    ["absoluteTimeoutMs", -1],
+    ["absoluteTimeoutMs", 1.5],
+    ["absoluteTimeoutMs", 0],
+    ["absoluteTimeoutMs", 401 * DAY_MS],
+  ])("throws ConfigError(%s) for %s", (field, value) => {
+    const error = configErrorOf({ [field]: value } as CreateSessionManagerOptions);
+
+    expect(error.field).toBe(field);
+    expect(error.code).toBe("config");
+  });
+
+  it("throws ConfigError(idleTimeoutMs) when idle is longer than absolute", () => {
+    const error = configErrorOf({ idleTimeoutMs: 2 * HOUR_MS, absoluteTimeoutMs: HOUR_MS });
+
+    expect(error.field).toBe("idleTimeoutMs");
+  });
+
+  it("throws ConfigError(preset) for an unknown preset", () => {
+    const error = configErrorOf({ preset: "forever" as "standard" });
+
+    expect(error.field).toBe("preset");
+  });
+
+  it("accepts an absolute timeout of exactly 400 days", () => {
+    expect(() => createSessionManager({ absoluteTimeoutMs: 400 * DAY_MS })).not.toThrow();
+  });
+
+  it.each([
+    ["rotationGraceMs", 60_001],
+    ["rotationGraceMs", -1],
+    ["renewalIntervalMs", 0],
+    ["renewalIntervalMs", 31 * MINUTE_MS],
+    ["storeTimeoutMs", 0],
+    ["maxDataBytes", 0],
+    ["maxSessionsPerUser", 0],
+    ["persistentCookie", "yes"],
+    ["now", 42],
+    ["random", {}],
+    ["onEvent", "log"],
+  ])("throws ConfigError(%s) for %j", (field, value) => {
+    const error = configErrorOf({ [field]: value } as CreateSessionManagerOptions);
+
+    expect(error.field).toBe(field);
+  });
+
+  it("throws ConfigError(store) for a store missing a method", () => {
+    const store = new MemoryStore({ sweepIntervalMs: null });
+    const partial = { ...store, get: store.get.bind(store) } as unknown as MemoryStore;
+
+    expect(configErrorOf({ store: partial }).field).toBe("store");
+  });
+
+  it("throws ConfigError(codec) for a codec without decode", () => {
+    const codec = { encode: (token: string) => token } as unknown as SignedCodec;
+
+    expect(configErrorOf({ codec }).field).toBe("codec");
+  });
+
+  it("throws ConfigError(codec) for a SignedCodec bound to another cookie name", () => {
+    const codec = new SignedCodec({ keys: ["k".repeat(32)], cookieName: "other" });
+
+    expect(configErrorOf({ codec }).field).toBe("codec");
+  });
+
+  it("accepts a SignedCodec bound to the manager's cookie name", () => {
+    const codec = new SignedCodec({ keys: ["k".repeat(32)], cookieName: "__Host-sid" });
+
+    expect(() => createSessionManager({ codec })).not.toThrow();
+  });
+
+  it("throws ConfigError(binding.*) for bad binding options", () => {
+    const onMismatch = configErrorOf({ binding: { onMismatch: "log" as "reject" } });
+    const v4 = configErrorOf({ binding: { ipPrefix: { v4: 33, v6: 64 } } });
+    const v6 = configErrorOf({ binding: { ipPrefix: { v4: 24, v6: 0 } } });
+
+    expect(onMismatch.field).toBe("binding.onMismatch");
+    expect(v4.field).toBe("binding.ipPrefix.v4");
+    expect(v6.field).toBe("binding.ipPrefix.v6");
+  });
+});
+
+describe("TIMEOUT_PRESETS", () => {
+  it("holds standard 30 min/12 h, high 15 min/12 h and remember-me 7 d/30 d", () => {
+    expect(TIMEOUT_PRESETS).toEqual({
+      standard: { idleTimeoutMs: 30 * MINUTE_MS, absoluteTimeoutMs: 12 * HOUR_MS },
+      high: { idleTimeoutMs: 15 * MINUTE_MS, absoluteTimeoutMs: 12 * HOUR_MS },
+      "remember-me": { idleTimeoutMs: 7 * DAY_MS, absoluteTimeoutMs: 30 * DAY_MS },
+    });
+  });
+
+  it.each([
+    ["standard", 30 * MINUTE_MS, 12 * HOUR_MS],
+    ["high", 15 * MINUTE_MS, 12 * HOUR_MS],
+    ["remember-me", 7 * DAY_MS, 30 * DAY_MS],
+  ] as const)("gives %s sessions their deadlines", async (preset, idle, absolute) => {
+    const { manager, clock } = setup({ preset });
+
+    const { session } = await manager.create();
+
+    expect(session.idleExpiresAt - clock.now()).toBe(idle);
+    expect(session.absoluteExpiresAt - clock.now()).toBe(absolute);
+  });
+
+  it("lets explicit options override a preset's values", async () => {
+    const { manager, clock } = setup({ preset: "high", idleTimeoutMs: 5 * MINUTE_MS });
+
+    const { session } = await manager.create();
+
+    expect(session.idleExpiresAt - clock.now()).toBe(5 * MINUTE_MS);
+    expect(session.absoluteExpiresAt - clock.now()).toBe(12 * HOUR_MS);
+  });
+});
+
+describe("create (per-session timeouts)", () => {
+  it("throws ConfigError(create.timeouts.*) for a bad per-session override", async () => {
+    const { manager } = setup();
+
+    await expect(manager.create({ timeouts: "forever" as "high" })).rejects.toMatchObject({
+      field: "create.timeouts.preset",
+    });
+    await expect(manager.create({ timeouts: { idleTimeoutMs: -1 } })).rejects.toMatchObject({
+      field: "create.timeouts.idleTimeoutMs",
+    });
+  });
+
+  it("throws ConfigError(rotate.graceMs) for a grace over 60 s", async () => {
+    const { manager } = setup();
+    const { session } = await manager.create();
+
+    await expect(manager.rotate(session, { graceMs: 60_001 })).rejects.toMatchObject({
+      field: "rotate.graceMs",
+    });
+  });
+});
+
+describe("isLatchkeyError", () => {
+  it("is true for every latchkey error class and false for others", () => {
+    const errors = [
+      new LatchkeyError("config", "x"),
+      new ConfigError("field", "x"),
+      new StoreError("store-timeout", "get", "x"),
+      new SessionConflictError(),
+      new SessionRevokedError(),
+      new SessionDataTooLargeError(2, 1),
+      new CookieSerializeError("x"),
+    ];
+
+    for (const error of errors) expect(isLatchkeyError(error)).toBe(true);
+    for (const other of [new Error("x"), null, undefined, "config", { code: "config" }]) {
+      expect(isLatchkeyError(other)).toBe(false);
+    }
+  });
+});
