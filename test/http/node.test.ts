@@ -1,0 +1,69 @@
+import { createServer } from "node:http";
+import { afterEach, describe, expect, it } from "vitest";
+import { loadSession, requestContext } from "../../src/http/node.js";
+import { createSessionManager } from "../../src/index.js";
+import { cookiesNamed, listen, send, type Listening } from "../support/http.js";
+
+const NAME = "__Host-sid";
+
+describe("loadSession (node)", () => {
+  let server: Listening | null = null;
+
+  afterEach(async () => {
+    await server?.close();
+    server = null;
+  });
+
+  it("keeps Set-Cookie lines given to writeHead as an object and still forces no-store", async () => {
+    const manager = createSessionManager();
+    server = await listen(
+      createServer((req, res) => {
+        void loadSession(manager, req, res).then(async (session) => {
+          await session.login("user-1");
+          res.writeHead(200, {
+            "Set-Cookie": ["a=1; Path=/", "b=2; Path=/"],
+            "Cache-Control": "public, max-age=600",
+          });
+          res.end("ok");
+        });
+      }),
+    );
+
+    const response = await send(server.url, "/");
+    expect(response.setCookie).toEqual(expect.arrayContaining(["a=1; Path=/", "b=2; Path=/"]));
+    expect(response.setCookie).toHaveLength(3);
+    expect(cookiesNamed(response, NAME)).toHaveLength(1);
+    expect(response.headers["cache-control"]).toBe("no-store");
+  });
+
+  it("keeps a status message given to writeHead", async () => {
+    const manager = createSessionManager();
+    server = await listen(
+      createServer((req, res) => {
+        void loadSession(manager, req, res).then(async (session) => {
+          await session.login("user-1");
+          res.writeHead(201, "Made It", { "Content-Type": "text/plain" });
+          res.end("ok");
+        });
+      }),
+    );
+
+    const response = await send(server.url, "/");
+    expect(response.status).toBe(201);
+    expect(response.headers["content-type"]).toBe("text/plain");
+    expect(cookiesNamed(response, NAME)).toHaveLength(1);
+  });
+
+  it("gives the socket address and User-Agent as the request context", async () => {
+    let context: unknown = null;
+    server = await listen(
+      createServer((req, res) => {
+        context = requestContext(req);
+        res.end();
+      }),
+    );
+
+    await send(server.url, "/", { headers: [["User-Agent", "UA/2"]] });
+    expect(context).toEqual({ ip: "127.0.0.1", userAgent: "UA/2" });
+  });
+});
