@@ -73,6 +73,7 @@ export type {
 } from "./core/manager-api.js";
 export type {
   BindingOptions,
+  RandomReader,
   SessionManagerOptions,
   TimeoutPresetName,
   Timeouts,
@@ -100,4 +101,3 @@ export type {
   SupersedeOptions,
   WriteOutcome,
 } from "./core/store.js";
-export type { RandomReader } from "@oslojs/crypto/random";

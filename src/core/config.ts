@@ -1,9 +1,8 @@
-import type { RandomReader } from "@oslojs/crypto/random";
 import type { CookieCodec } from "../codec/codec.js";
 import { resolveCookieOptions, type ResolvedCookieOptions } from "../cookie/resolve.js";
 import { ConfigError } from "./errors.js";
 import type { EventHandler } from "./events.js";
-import type { SessionManagerOptions, Timeouts } from "./options.js";
+import type { RandomReader, SessionManagerOptions, Timeouts } from "./options.js";
 import type { SessionStore } from "./store.js";
 import { checkDurationMs, resolveTimeouts } from "./timeouts.js";
 import { webCryptoRandom } from "./token.js";

@@ -1,8 +1,16 @@
-import type { RandomReader } from "@oslojs/crypto/random";
 import type { CookieCodec } from "../codec/codec.js";
 import type { CookieOptions } from "../cookie/options.js";
 import type { EventHandler } from "./events.js";
 import type { SessionStore } from "./store.js";
+
+/**
+ * A source of random bytes: fills `bytes` in place. The same shape as `@oslojs/crypto`'s
+ * `RandomReader`, declared here so that the CommonJS type declarations import nothing from an
+ * ESM-only package.
+ */
+export interface RandomReader {
+  read(bytes: Uint8Array): void;
+}
 
 /** The named timeout presets. */
 export type TimeoutPresetName = "standard" | "high" | "remember-me";

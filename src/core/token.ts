@@ -1,4 +1,4 @@
-import type { RandomReader } from "@oslojs/crypto/random";
+import type { RandomReader } from "./options.js";
 import { sha256 } from "@oslojs/crypto/sha2";
 import { constantTimeEqual } from "@oslojs/crypto/subtle";
 import { encodeBase64urlNoPadding } from "@oslojs/encoding";

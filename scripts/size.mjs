@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// Reports the minified and minified + gzipped size of each subpath of the built package, each
+// bundled alone by esbuild with its dependencies (cookie, @oslojs/*) included; Node built-ins and
+// the optional peers (express, store drivers) stay external, as an app provides them.
+//
+//   node scripts/size.mjs            print the table
+//   node scripts/size.mjs --check    also fail when a subpath is over its limit
+//   node scripts/size.mjs --write    also rewrite the table between the size markers in
+//                                    README.md and docs/runtimes.md
+//   node scripts/size.mjs --json     print JSON instead of the table
+//
+// Run it after `npm run build`: it measures dist/, not src/.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { builtinModules } from "node:module";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const ENTRIES = JSON.parse(readFileSync(join(ROOT, "build-entries.json"), "utf8"));
+const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+
+/** Limits in gzipped bytes. The core's is the one the README promises. */
+const LIMITS = { ".": 8 * 1024 };
+
+/** The subpaths that must run on any runtime with Web APIs are bundled for the browser. */
+const WEB_SUBPATHS = new Set([".", "./fetch"]);
+
+const START = "<!-- size-table:start -->";
+const END = "<!-- size-table:end -->";
+const BUNDLED = new Set(Object.keys(PKG.dependencies ?? {}));
+const BUILTINS = new Set(builtinModules);
+
+function packageName(specifier) {
+  const parts = specifier.split("/");
+  return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** Keeps Node built-ins and everything that is not a runtime dependency out of the bundle. */
+const externals = {
+  name: "externals",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
+      const name = packageName(args.path);
+      if (args.path.startsWith("node:") || BUILTINS.has(name) || !BUNDLED.has(name)) {
+        return { path: args.path, external: true };
+      }
+      return undefined;
+    });
+  },
+};
+
+async function measure(subpath) {
+  const base = subpath === "." ? "index" : subpath.slice(2);
+  const file = join(ROOT, "dist", `${base}.js`);
+  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build first`);
+
+  const web = WEB_SUBPATHS.has(subpath);
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    minify: true,
+    write: false,
+    format: "esm",
+    platform: web ? "browser" : "node",
+    conditions: web ? ["worker", "browser"] : [],
+    target: "es2022",
+    metafile: true,
+    plugins: [externals],
+    logLevel: "silent",
+  });
+
+  const code = result.outputFiles[0].contents;
+  const output = Object.values(result.metafile.outputs)[0];
+  const inputs = Object.entries(output.inputs)
+    .map(([path, info]) => ({ path, bytes: info.bytesInOutput }))
+    .sort((a, b) => b.bytes - a.bytes);
+
+  const name = subpath === "." ? PKG.name : `${PKG.name}/${subpath.slice(2)}`;
+  const gzipBytes = gzipSync(code, { level: 9 }).length;
+  const limit = LIMITS[subpath] ?? null;
+  return { subpath, name, minBytes: code.length, gzipBytes, limit, inputs };
+}
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(2)} KB`;
+}
+
+function table(rows) {
+  const lines = [
+    "| Import | Minified | Minified + gzip | Limit (gzip) |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const row of rows) {
+    const limit = row.limit === null ? "" : kb(row.limit);
+    lines.push(`| \`${row.name}\` | ${kb(row.minBytes)} | ${kb(row.gzipBytes)} | ${limit} |`);
+  }
+  return lines.join("\n");
+}
+
+function writeTable(file, text) {
+  const path = join(ROOT, file);
+  if (!existsSync(path)) return false;
+
+  const content = readFileSync(path, "utf8");
+  const start = content.indexOf(START);
+  const end = content.indexOf(END);
+  if (start === -1 || end < start) return false;
+
+  const updated = `${content.slice(0, start + START.length)}\n${text}\n${content.slice(end)}`;
+  if (updated !== content) writeFileSync(path, updated);
+  return true;
+}
+
+const args = new Set(process.argv.slice(2));
+const rows = [];
+for (const subpath of Object.keys(ENTRIES)) rows.push(await measure(subpath));
+
+const text = table(rows);
+if (args.has("--json")) console.log(JSON.stringify(rows, null, 2));
+else console.log(text);
+
+if (args.has("--write")) {
+  for (const file of ["README.md", "docs/runtimes.md"]) {
+    if (writeTable(file, text)) console.error(`size: table written to ${file}`);
+  }
+}
+
+const over = rows.filter((row) => row.limit !== null && row.gzipBytes > row.limit);
+for (const row of over) {
+  const top = row.inputs.slice(0, 5).map((i) => `${i.path} ${kb(i.bytes)}`);
+  console.error(`size: ${row.name} is ${kb(row.gzipBytes)} gzipped, over ${kb(row.limit)}`);
+  console.error(`  largest inputs (minified, before gzip): ${top.join(", ")}`);
+}
+if (args.has("--check") && over.length > 0) process.exitCode = 1;
