@@ -1,0 +1,303 @@
+import type { SessionEvent } from "../../core/events.js";
+import type { RecordTouch, SessionRecord } from "../../core/record.js";
+import type {
+  CorruptRecord,
+  DataWrite,
+  SessionStore,
+  SupersedeOptions,
+  WriteOutcome,
+} from "../../core/store.js";
+import { startCleanupRunner } from "./cleanup.js";
+import {
+  checkTimes,
+  decodeRow,
+  encodeData,
+  encodeRecord,
+  isStorableId,
+  isStorableUserId,
+} from "./row-codec.js";
+import type { QueryResult, SqlBackend, WritePlan } from "./sql-backend.js";
+import { toStoreError, withTimeout } from "./sql-errors.js";
+import type { ResolvedSQLOptions } from "./sql-options.js";
+import * as statements from "./sql-statements.js";
+import { planDataWrite, refusal } from "./sql-writes.js";
+import { supersedeInOneStatement, writeDataInOneStatement } from "./single-statement.js";
+import { raw, sql, type SqlFragment } from "./statement.js";
+
+// DDL may wait behind another instance's migration, so it gets a longer budget than a query.
+const SCHEMA_TIMEOUT_MS = 15_000;
+const DEFAULT_MAX_BATCHES = 1_000;
+
+/** Options of one {@link SQLStore.deleteExpired} call. */
+export interface DeleteExpiredOptions {
+  /** Rows per statement. @default the store's `cleanupBatchSize` */
+  batchSize?: number;
+  /** Statements at most, so that one call is bounded too. @default 1000 */
+  maxBatches?: number;
+}
+
+/**
+ * The shared SQL store: every `SessionStore` operation, the schema helpers and cleanup, written
+ * once over a {@link SqlBackend}. `PostgresStore`, `MySQLStore` and `SQLiteStore` are this class
+ * with their backend.
+ *
+ * Guarantees, each backed by a test against the real server:
+ * - `get` is one primary-key `SELECT`; a read writes nothing.
+ * - Every conditional write is one statement or one transaction: a rotation leaves exactly one
+ *   live successor, a revoked or superseded row is never revived, `touch` never re-creates a
+ *   deleted row and never moves `lastSeenAt` back, a stale `expectedVersion` writes nothing, and
+ *   concurrent patches of different keys all keep their change.
+ * - Values always travel as bound parameters; only the checked table name is part of the SQL.
+ * - Times come from the app's clock (the `now` option), never from the database's `NOW()`.
+ * - Every call settles within `queryTimeoutMs` (SQLite: see its store); a fault is a
+ *   `StoreError` with its cause.
+ *
+ * A call that times out may still be carried out by the server afterwards (the statement was
+ * sent): the error means the outcome is unknown, not that nothing happened.
+ */
+export class SQLStore implements SessionStore {
+  /** The checked options. */
+  protected readonly config: ResolvedSQLOptions;
+  readonly #backend: SqlBackend;
+  readonly #table: SqlFragment;
+  readonly #unwatch: () => void;
+  #stopCleanup: (() => void) | null = null;
+
+  constructor(backend: SqlBackend, config: ResolvedSQLOptions) {
+    this.#backend = backend;
+    this.config = config;
+    const { schema, table } = config.table;
+    const quoted = backend.quote(table);
+    this.#table = raw(schema === null ? quoted : `${backend.quote(schema)}.${quoted}`);
+    this.#unwatch = backend.watchErrors((error) => this.#report("pool", error));
+
+    // FR-11: the runner depends on nothing but this option, not on migrate() having run.
+    if (config.cleanupIntervalMs !== null) {
+      const report = (error: unknown): void => this.#report("deleteExpired", error);
+      const task = () => this.deleteExpired();
+      this.#stopCleanup = startCleanupRunner(task, config.cleanupIntervalMs, report);
+    }
+  }
+
+  /** Reads a row with one primary-key `SELECT`; one that does not decode is a `CorruptRecord`. */
+  async get(id: string): Promise<SessionRecord | CorruptRecord | null> {
+    if (!isStorableId(id)) return null;
+
+    const { rows } = await this.#query("get", statements.selectRecord(this.#table, id));
+    const row = rows[0];
+    return row === undefined ? null : decodeRow(row, id);
+  }
+
+  /** Inserts a row; an id already stored gives `"exists"`. An already expired one is not kept. */
+  async create(record: SessionRecord): Promise<"created" | "exists"> {
+    const values = encodeRecord(record, this.config.maxRecordBytes, "create");
+    if (record.expiresAt <= this.config.now()) return "created";
+
+    const insert = statements.insertRecord(this.#table, values);
+    const run = () => this.#backend.query(insert, this.config.queryTimeoutMs);
+    const inserted = await this.#run("create", run, { onDuplicate: () => null });
+    return inserted === null ? "exists" : "created";
+  }
+
+  /** Renews an active row in one `UPDATE`; a renewal older than the stored one changes nothing. */
+  async touch(id: string, touch: RecordTouch): Promise<boolean> {
+    checkTimes("touch", [touch.lastSeenAt, touch.idleExpiresAt, touch.expiresAt]);
+    if (!isStorableId(id)) return false;
+
+    const statement =
+      touch.expiresAt <= this.config.now()
+        ? statements.deleteActive(this.#table, sql`id = ${id}`)
+        : statements.touchRow(this.#table, id, touch);
+    return (await this.#query("touch", statement)).affected > 0;
+  }
+
+  /** Patches (atomically per key) or replaces an active row's data and raises its version. */
+  async writeData(
+    id: string,
+    write: DataWrite,
+    expectedVersion: number | null,
+  ): Promise<WriteOutcome> {
+    if (!isStorableId(id)) return { ok: false, reason: "missing" };
+    const maxRecordBytes = this.config.maxRecordBytes;
+    const json = encodeData(write.kind === "patch" ? write.set : write.data, maxRecordBytes);
+    const writes = this.#backend.writes;
+
+    if (writes.kind === "single-statement") {
+      const input = { table: this.#table, id, write, json, expectedVersion, maxRecordBytes };
+      return this.#run("writeData", () => writeDataInOneStatement(this.#runner(), writes, input));
+    }
+
+    const columns = "state, version, data, client, user_id";
+    const read = statements.lockedRead(this.#table, columns, id, writes.lockClause);
+    const decide = (rows: Record<string, unknown>[]) =>
+      planDataWrite(this.#table, id, write, expectedVersion, maxRecordBytes, rows[0]);
+    return this.#run("writeData", () => writes.transact(read, decide, this.#deadline()));
+  }
+
+  /** Rotates `oldId` to `successor` in one statement or one transaction. */
+  async supersede(
+    oldId: string,
+    expectedVersion: number,
+    successor: SessionRecord,
+    options: SupersedeOptions,
+  ): Promise<WriteOutcome> {
+    checkTimes("supersede", [options.graceUntil, options.expiresAt]);
+    const values = encodeRecord(successor, this.config.maxRecordBytes, "supersede");
+    if (!isStorableId(oldId)) return { ok: false, reason: "missing" };
+    // An old row whose deadline has already passed is deleted rather than kept (FR-04).
+    const retire = options.expiresAt <= this.config.now() ? "delete" : "update";
+    const writes = this.#backend.writes;
+
+    if (writes.kind === "single-statement") {
+      const input = { table: this.#table, oldId, expectedVersion, successorId: successor.id };
+      const full = { ...input, ...options, retire, successorValues: values } as const;
+      const task = () => supersedeInOneStatement(this.#runner(), writes, full, successor.version);
+      return this.#run("supersede", task);
+    }
+
+    const read = statements.lockedRead(this.#table, "state, version", oldId, writes.lockClause);
+    const retired = statements.retireRow(this.#table, oldId, successor.id, options, retire);
+    const insert = statements.insertRecord(this.#table, values);
+    const decide = (rows: Record<string, unknown>[]): WritePlan<WriteOutcome> => {
+      const refused = refusal(rows[0], expectedVersion);
+      if (refused !== null) return { writes: [], result: refused };
+      return { writes: [retired, insert], result: { ok: true, version: successor.version } };
+    };
+    return this.#run("supersede", () => writes.transact(read, decide, this.#deadline()));
+  }
+
+  /** Revokes an active row in one statement: state, emptied data, the earlier deadline. */
+  async markRevoked(id: string, tombstoneUntil: number): Promise<boolean> {
+    checkTimes("markRevoked", [tombstoneUntil]);
+    if (!isStorableId(id)) return false;
+
+    const statement = this.#revoke(sql`id = ${id}`, tombstoneUntil);
+    return (await this.#query("markRevoked", statement)).affected > 0;
+  }
+
+  /** Revokes a user's active rows in one statement, through the user-id index. */
+  async markRevokedByUser(
+    userId: string,
+    tombstoneUntil: number,
+    exceptId: string | null,
+  ): Promise<number> {
+    checkTimes("markRevokedByUser", [tombstoneUntil]);
+    if (!isStorableUserId(userId)) return 0;
+
+    const except = exceptId === null ? raw("") : sql` AND id <> ${exceptId}`;
+    const statement = this.#revoke(sql`user_id = ${userId}${except}`, tombstoneUntil);
+    return (await this.#query("markRevokedByUser", statement)).affected;
+  }
+
+  /** A user's rows in any state, through the user-id index; undecodable rows are left out. */
+  async listByUser(userId: string): Promise<SessionRecord[]> {
+    if (!isStorableUserId(userId)) return [];
+
+    const { rows } = await this.#query("listByUser", statements.selectByUser(this.#table, userId));
+    const records = rows.map((row) => decodeRow(row, typeof row.id === "string" ? row.id : ""));
+    return records.filter((record): record is SessionRecord => !("corrupt" in record));
+  }
+
+  /** Removes a row; an unknown id is a no-op. */
+  async delete(id: string): Promise<void> {
+    if (!isStorableId(id)) return;
+    await this.#query("delete", statements.deleteRow(this.#table, id));
+  }
+
+  /**
+   * Creates the table and its indexes when they are missing. Idempotent and safe to run on
+   * every start by several instances at once; it never drops or alters anything.
+   */
+  async migrate(): Promise<void> {
+    const task = () => this.#backend.runSchema(this.config.table, SCHEMA_TIMEOUT_MS);
+    await this.#run("migrate", task, { timeoutMs: SCHEMA_TIMEOUT_MS });
+  }
+
+  /**
+   * Checks that the table exists with every column latchkey uses (one `SELECT` that reads no
+   * row). @throws StoreError `store-schema`, naming the table and saying to run `migrate()`.
+   */
+  async check(): Promise<void> {
+    await this.#query("check", statements.selectNothing(this.#table));
+  }
+
+  /**
+   * Deletes rows whose `expiresAt` is at or before the store's clock, in statements of at most
+   * `batchSize` rows, so that no statement holds its locks for long. Live rows are never
+   * touched. @returns how many rows were deleted.
+   */
+  async deleteExpired(options: DeleteExpiredOptions = {}): Promise<number> {
+    const batchSize = options.batchSize ?? this.config.cleanupBatchSize;
+    const maxBatches = options.maxBatches ?? DEFAULT_MAX_BATCHES;
+    const now = this.config.now();
+    let total = 0;
+
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const statement = this.#backend.deleteExpired(this.#table, now, batchSize);
+      const { affected } = await this.#query("deleteExpired", statement);
+      total += affected;
+      if (affected < batchSize) break;
+    }
+    return total;
+  }
+
+  /**
+   * Stops the cleanup timer and the pool-error listener. The driver handle stays open: it
+   * belongs to the app, which ends it (and handles its errors from then on).
+   */
+  async close(): Promise<void> {
+    this.#stopCleanup?.();
+    this.#stopCleanup = null;
+    this.#unwatch();
+  }
+
+  /** Whether the cleanup timer is running. */
+  get cleaning(): boolean {
+    return this.#stopCleanup !== null;
+  }
+
+  #revoke(where: SqlFragment, tombstoneUntil: number): SqlFragment {
+    // A tombstone that would already be expired is just a deletion (FR-04).
+    if (tombstoneUntil <= this.config.now()) return statements.deleteActive(this.#table, where);
+    return statements.revokeRows(this.#table, where, tombstoneUntil, this.#backend.least);
+  }
+
+  #runner(): (statement: SqlFragment) => Promise<QueryResult> {
+    return (statement) => this.#backend.query(statement, this.config.queryTimeoutMs);
+  }
+
+  #query(operation: string, statement: SqlFragment): Promise<QueryResult> {
+    return this.#run(operation, () => this.#backend.query(statement, this.config.queryTimeoutMs));
+  }
+
+  async #run<T, D = never>(
+    operation: string,
+    task: () => Promise<T>,
+    options: { onDuplicate?: () => D; timeoutMs?: number } = {},
+  ): Promise<T | D> {
+    const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs;
+
+    try {
+      return await withTimeout(task(), timeoutMs, operation);
+    } catch (error) {
+      const kind = this.#backend.classify(error);
+      if (kind === "duplicate" && options.onDuplicate !== undefined) return options.onDuplicate();
+      const { label, schemaFunction } = this.#backend;
+      throw toStoreError(error, kind, operation, this.config.table, label, schemaFunction);
+    }
+  }
+
+  #deadline(): number {
+    return Date.now() + this.config.queryTimeoutMs;
+  }
+
+  #report(operation: string, error: unknown): void {
+    const event: SessionEvent = { type: "store.error", at: this.config.now(), operation, error };
+
+    try {
+      this.config.onEvent?.(event);
+    } catch {
+      // The app's hook may throw; background work must not fail because of it.
+    }
+  }
+}
