@@ -13,7 +13,7 @@ import type { SessionManager } from "./core/manager-api.js";
 import type { SessionManagerOptions } from "./core/options.js";
 import { MemoryStore } from "./stores/memory.js";
 
-/** Options for {@link createSessionManager}: every manager option, with `store` and `codec` optional. */
+/** Options for {@link createSessionManager}: the manager's, with `store` and `codec` optional. */
 export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | "codec"> &
   Partial<Pick<SessionManagerOptions, "store" | "codec">>;
 
@@ -26,7 +26,7 @@ export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | 
  * @example
  * const sessions = createSessionManager({ preset: "standard" });
  * const result = await sessions.validateCookieHeader(request.headers.get("cookie"));
- * if (result.ok) console.log(result.session.userId);
+ * const userId = result.ok ? result.session.userId : null;
  */
 export function createSessionManager(options: CreateSessionManagerOptions = {}): SessionManager {
   return new LatchkeySessionManager({

@@ -59,7 +59,10 @@ export interface SessionManagerOptions {
   persistentCookie?: boolean;
   /** How long a rotated-away token still leads to its successor. At most 60 s. @default 0 */
   rotationGraceMs?: number;
-  /** How long a revoked session's tombstone is kept, so late writes cannot revive it. @default 1 h */
+  /**
+   * How long a revoked session's tombstone is kept, so late writes cannot revive it and a
+   * validate can answer `revoked`. @default 3_600_000 (1 hour)
+   */
   revokedRetentionMs?: number;
   /** Optional binding to the client's User-Agent and/or IP network. */
   binding?: BindingOptions;
