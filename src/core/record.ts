@@ -65,8 +65,9 @@ export interface SessionRecord {
   graceUntil: number | null;
   /**
    * When the store may drop the record. For an active record this is the earlier deadline plus a
-   * minute, so that a validate just past a deadline still finds the record and can answer
-   * "expired" (and clear the cookie) instead of "unknown".
+   * minute (so it can be a minute past `absoluteExpiresAt`), so that a validate just past a
+   * deadline still finds the record and can answer "expired" (and clear the cookie) instead of
+   * "unknown". For a tombstone it is the end of the tombstone window.
    */
   expiresAt: number;
 }
@@ -76,6 +77,12 @@ export interface RecordTouch {
   lastSeenAt: number;
   idleExpiresAt: number;
   expiresAt: number;
+  /**
+   * The `lastSeenAt` the renewal was computed from. When given, the store writes only while the
+   * stored value still equals it, so of several requests racing to renew one session, one
+   * writes and the others change nothing (and still get `true`).
+   */
+  previousLastSeenAt?: number;
 }
 
 /** Per-key changes to a session's data: keys to set, then keys to delete. */

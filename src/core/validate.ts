@@ -216,14 +216,19 @@ async function renewIfDue(
 
   if (now - record.lastSeenAt >= renewalIntervalFor(config, record)) {
     const idleExpiresAt = Math.min(now + record.idleTimeoutMs, record.absoluteExpiresAt);
-    const touch = { lastSeenAt: now, idleExpiresAt, expiresAt: storeExpiresAt(idleExpiresAt) };
+    const touch = {
+      lastSeenAt: now,
+      idleExpiresAt,
+      expiresAt: storeExpiresAt(idleExpiresAt),
+      previousLastSeenAt: record.lastSeenAt,
+    };
     const touched = await callStore("touch", config.storeTimeoutMs, () =>
       config.store.touch(record.id, touch),
     );
 
     // Revoked or rotated between our read and our write: the store refused, so do we.
     if (!touched) return noSession(config, "revoked", record.id);
-    current = { ...record, ...touch };
+    current = { ...record, lastSeenAt: now, idleExpiresAt, expiresAt: touch.expiresAt };
     renewed = true;
     emitEvent(config.onEvent, {
       type: "session.renewed",

@@ -71,6 +71,9 @@ export class MemoryStore implements SessionStore {
 
     // Two requests may renew out of order; the later lastSeenAt wins (lastSeenAt is monotonic).
     if (touch.lastSeenAt < record.lastSeenAt) return true;
+    // Another request renewed since this one read the record: its write stands.
+    const previous = touch.previousLastSeenAt;
+    if (previous !== undefined && previous !== record.lastSeenAt) return true;
 
     record.lastSeenAt = touch.lastSeenAt;
     record.idleExpiresAt = touch.idleExpiresAt;

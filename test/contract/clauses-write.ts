@@ -73,6 +73,22 @@ export function writeClauses(harness: HarnessRef): void {
       expect(stored.state).toBe("active");
     });
 
+    it("writes only the first of racing renewals that name their previousLastSeenAt", async () => {
+      const { store } = harness();
+      const record = makeRecord();
+      await createRecord(store, record);
+      const from = { previousLastSeenAt: record.lastSeenAt };
+      const first = { ...touchAfter(record, 5_000), ...from };
+      const second = { ...touchAfter(record, 9_000), ...from };
+
+      expect(await store.touch(record.id, first)).toBe(true);
+      expect(await store.touch(record.id, second)).toBe(true);
+
+      const stored = await getRecord(store, record.id);
+      expect(stored.lastSeenAt).toBe(first.lastSeenAt);
+      expect(stored.idleExpiresAt).toBe(first.idleExpiresAt);
+    });
+
     it("does not change the version", async () => {
       const { store } = harness();
       const record = makeRecord({ version: 4 });

@@ -158,7 +158,7 @@ export class RedisStore implements SessionStore {
    */
   async touch(id: string, touch: RecordTouch): Promise<boolean> {
     const now = this.#now();
-    const previous = (touch as RenewalFrom).previousLastSeenAt;
+    const previous = touch.previousLastSeenAt;
     const args = [
       text(now),
       id,
@@ -341,11 +341,6 @@ export class RedisStore implements SessionStore {
 }
 
 const WRONG_TYPE = Symbol("wrong type");
-
-/** A renewal that names the `lastSeenAt` it was computed from (optional; see `touch`). */
-interface RenewalFrom {
-  previousLastSeenAt?: unknown;
-}
 
 // A time or count as the decimal text Redis and Lua expect.
 function text(value: number): string {

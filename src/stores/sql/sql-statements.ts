@@ -41,7 +41,12 @@ export function insertRecord(table: SqlFragment, values: readonly unknown[]): Sq
  * and the other two must compare with the stored value.
  */
 export function touchRow(table: SqlFragment, id: string, touch: RecordTouch): SqlFragment {
-  const newer = sql`last_seen_at <= ${touch.lastSeenAt}`;
+  // With `previousLastSeenAt`, only the renewal computed from the stored value writes.
+  const previous = touch.previousLastSeenAt;
+  const newer =
+    previous === undefined
+      ? sql`last_seen_at <= ${touch.lastSeenAt}`
+      : sql`last_seen_at <= ${touch.lastSeenAt} AND last_seen_at = ${previous}`;
   return sql`UPDATE ${table} SET
     idle_expires_at = CASE WHEN ${newer} THEN ${touch.idleExpiresAt} ELSE idle_expires_at END,
     expires_at = CASE WHEN ${newer} THEN ${touch.expiresAt} ELSE expires_at END,

@@ -167,7 +167,7 @@ describe.each(LIBRARIES)("RedisStore round trips (%s)", (library) => {
           expiresAt: lastSeenAt + 60_000,
         };
         // previousLastSeenAt: the value each racing validate read (an optional touch field).
-        const racing = { ...touch, previousLastSeenAt: record.lastSeenAt } as RecordTouch;
+        const racing: RecordTouch = { ...touch, previousLastSeenAt: record.lastSeenAt };
         return store.touch(record.id, racing);
       }),
     );
@@ -176,5 +176,22 @@ describe.each(LIBRARIES)("RedisStore round trips (%s)", (library) => {
     expect(((await commandCounts(admin)).get("hset") ?? 0) - before).toBe(1);
     const stored = await store.get(record.id);
     expect(stored).toMatchObject({ state: "active", version: record.version });
+  });
+
+  it("writes one renewal for 200 parallel validates that are all due for it", async () => {
+    const { store, admin } = harness;
+    let time = Date.now();
+    const sessions = createSessionManager({ store, renewalIntervalMs: 60_000, now: () => time });
+    const { token } = await sessions.create({ userId: "user-racing" });
+    const header = `${sessions.cookieName}=${token}`;
+    time += 61_000;
+    const before = (await commandCounts(admin)).get("hset") ?? 0;
+
+    const results = await Promise.all(
+      Array.from({ length: 200 }, () => sessions.validateCookieHeader(header)),
+    );
+
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(((await commandCounts(admin)).get("hset") ?? 0) - before).toBe(1);
   });
 });
