@@ -6,7 +6,7 @@
 //   node scripts/size.mjs            print the table
 //   node scripts/size.mjs --check    also fail when a subpath is over its limit
 //   node scripts/size.mjs --write    also rewrite the table between the size markers in
-//                                    README.md and docs/runtimes.md
+//                                    README.md
 //   node scripts/size.mjs --json     print JSON instead of the table
 //
 // Run it after `npm run build`: it measures dist/, not src/.
@@ -126,7 +126,7 @@ if (args.has("--json")) console.log(JSON.stringify(rows, null, 2));
 else console.log(text);
 
 if (args.has("--write")) {
-  for (const file of ["README.md", "docs/runtimes.md"]) {
+  for (const file of ["README.md"]) {
     if (writeTable(file, text)) console.error(`size: table written to ${file}`);
   }
 }
