@@ -5,7 +5,7 @@
  * the in-memory store. It uses Web APIs only and runs on Node.js 20+, Bun, Deno and Cloudflare
  * Workers. Request adapters and the Redis and SQL stores are separate subpaths.
  *
- * @module
+ * @module latchkey
  */
 import { PlainCodec } from "./codec/plain.js";
 import { LatchkeySessionManager } from "./core/manager.js";

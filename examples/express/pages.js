@@ -23,9 +23,12 @@ function layout(title, body) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHTML(title)} · latchkey demo</title>
 <style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; padding: 0 1rem; }
-  table { border-collapse: collapse; width: 100%; } td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; }
-  form.inline { display: inline; } .error { color: #a00; } code { background: #f4f4f4; padding: 0 .2rem; }
+  body { font: 16px/1.5 system-ui, sans-serif; max-width: 52rem; margin: 2rem auto; }
+  body { padding: 0 1rem; }
+  table { border-collapse: collapse; width: 100%; }
+  td, th { border-bottom: 1px solid #ddd; padding: .4rem; text-align: left; }
+  form.inline { display: inline; } .error { color: #a00; }
+  code { background: #f4f4f4; padding: 0 .2rem; }
   label { display: block; margin: .5rem 0; } button { margin: .3rem .3rem .3rem 0; }
 </style>
 </head>
@@ -46,8 +49,10 @@ export function loginPage({ emails, password, error = null, email = "" }) {
     `<h2>Sign in</h2>
 ${message}
 <form method="post" action="/login">
-  <label>Email <input type="email" name="email" value="${escapeHTML(email)}" required autocomplete="username"></label>
-  <label>Password <input type="password" name="password" required autocomplete="current-password"></label>
+  <label>Email <input type="email" name="email" value="${escapeHTML(email)}" required
+    autocomplete="username"></label>
+  <label>Password <input type="password" name="password" required
+    autocomplete="current-password"></label>
   <button type="submit">Sign in</button>
 </form>
 <p>Demo accounts (password <code>${escapeHTML(password)}</code> for both):</p>
@@ -57,12 +62,14 @@ ${message}
 
 function sessionRow(summary, currentId) {
   const current = summary.id === currentId;
+  const revokePath = `/sessions/${encodeURIComponent(summary.id)}/revoke`;
   const action = current
     ? "<strong>this browser</strong>"
-    : `<form class="inline" method="post" action="/sessions/${encodeURIComponent(summary.id)}/revoke">
+    : `<form class="inline" method="post" action="${revokePath}">
         <button type="submit">Revoke</button></form>`;
+  const marker = current ? ' data-current="true"' : "";
 
-  return `<tr data-session="${escapeHTML(summary.idPrefix)}"${current ? ' data-current="true"' : ""}>
+  return `<tr data-session="${escapeHTML(summary.idPrefix)}"${marker}>
   <td><code>${escapeHTML(summary.idPrefix)}…</code></td>
   <td>${time(summary.createdAt)}</td>
   <td>${time(summary.lastSeenAt)}</td>
@@ -83,11 +90,14 @@ export function accountPage({ session, sessions }) {
 <ul>
   <li>Session <code>${escapeHTML(session.id.slice(0, 8))}…</code></li>
   <li>Signed in at ${time(session.authenticatedAt ?? session.createdAt)}</li>
-  <li>Expires when idle at ${time(session.idleExpiresAt)}, at the latest ${time(session.absoluteExpiresAt)}</li>
+  <li>Expires when idle at ${time(session.idleExpiresAt)},
+    at the latest ${time(session.absoluteExpiresAt)}</li>
 </ul>
 <h2>Your sessions (<span id="session-count">${sessions.length}</span>)</h2>
 <table>
-  <thead><tr><th>Session</th><th>Created</th><th>Last seen</th><th>IP</th><th>Browser</th><th></th></tr></thead>
+  <thead><tr>
+    <th>Session</th><th>Created</th><th>Last seen</th><th>IP</th><th>Browser</th><th></th>
+  </tr></thead>
   <tbody>
 ${rows}
   </tbody>

@@ -3,7 +3,9 @@
 // tiny node:http → Request/Response bridge. On other runtimes:
 //
 //   Deno.serve((request, info) => app.handle(request, { ip: info.remoteAddr.hostname }));
-//   Bun.serve({ fetch: (request, server) => app.handle(request, { ip: server.requestIP(request)?.address }) });
+//   Bun.serve({
+//     fetch: (request, server) => app.handle(request, { ip: server.requestIP(request)?.address }),
+//   });
 //
 //   npm run build && node examples/fetch/server.js     # http://localhost:3002
 import { createServer } from "node:http";

@@ -9,6 +9,7 @@ import type { SessionStore } from "./store.js";
  * ESM-only package.
  */
 export interface RandomReader {
+  /** Fills `bytes` with cryptographically secure random bytes; session ids are drawn from it. */
   read(bytes: Uint8Array): void;
 }
 

@@ -2,17 +2,14 @@
  * `latchkey/express`: a middleware for Express 4 and 5 that validates the session cookie and
  * puts a typed session handle on `req.session`. Needs Node 20 or later. Express itself is not
  * imported: the middleware is typed against Node's `http` types, which Express extends.
+ *
+ * @module latchkey/express
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../core/errors.js";
 import type { SessionManager } from "../core/manager-api.js";
-import { RequestSession, type SessionHandle } from "./internal/handle.js";
-import {
-  cookieFields,
-  hookResponse,
-  nodeTransport,
-  userAgentOf,
-} from "./internal/node-response.js";
+import type { SessionHandle } from "./internal/handle.js";
+import { openNodeSession } from "./internal/node-session.js";
 import type { TrustProxy } from "./internal/transport.js";
 
 export type { HandleLoginOptions, SessionHandle } from "./internal/handle.js";
@@ -73,13 +70,8 @@ export function sessionMiddleware(
   const trustProxy = options.trustProxy ?? false;
 
   return (req, res, next) => {
-    const transport = nodeTransport(req, trustProxy);
-    const client = { ip: transport.clientIp, userAgent: userAgentOf(req) };
-
-    manager.validateCookieHeader(cookieFields(req), client).then(
-      (result) => {
-        const handle = new RequestSession({ manager, transport, client }, result);
-        hookResponse(res, handle);
+    openNodeSession(manager, req, res, trustProxy).then(
+      (handle) => {
         handles.set(req, handle);
         (req as IncomingMessage & { session: SessionHandle }).session = handle;
         next();

@@ -2,6 +2,8 @@
  * `latchkey/fetch`: sessions for Fetch-style handlers (`Request` in, `Response` out): Bun, Deno,
  * Cloudflare Workers (workerd), Node's own `Request`, and frameworks built on them. Web APIs only:
  * no `node:*`, no `Buffer`, no `process`.
+ *
+ * @module latchkey/fetch
  */
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
 import { reportInsecureTransport } from "./internal/events.js";

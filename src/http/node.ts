@@ -2,16 +2,14 @@
  * `latchkey/node`: sessions for Node's `http` (and `https`, `http2` compatibility) servers. Reads
  * the session cookie from an `IncomingMessage` and writes Set-Cookie onto its `ServerResponse`.
  * Needs Node 20 or later; Node types come in with `import type` only.
+ *
+ * @module latchkey/node
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
-import { RequestSession, type SessionHandle } from "./internal/handle.js";
-import {
-  cookieFields,
-  hookResponse,
-  nodeTransport,
-  userAgentOf,
-} from "./internal/node-response.js";
+import type { SessionHandle } from "./internal/handle.js";
+import { nodeTransport } from "./internal/node-response.js";
+import { nodeClient, openNodeSession } from "./internal/node-session.js";
 import type { TrustProxy } from "./internal/transport.js";
 
 export type { HandleLoginOptions, SessionHandle } from "./internal/handle.js";
@@ -36,8 +34,7 @@ export function requestContext(
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Required<RequestContext> {
-  const transport = nodeTransport(req, options.trustProxy ?? false);
-  return { ip: transport.clientIp, userAgent: userAgentOf(req) };
+  return nodeClient(req, nodeTransport(req, options.trustProxy ?? false));
 }
 
 /**
@@ -64,11 +61,5 @@ export async function loadSession(
   res: ServerResponse,
   options: NodeSessionOptions = {},
 ): Promise<SessionHandle> {
-  const transport = nodeTransport(req, options.trustProxy ?? false);
-  const client = { ip: transport.clientIp, userAgent: userAgentOf(req) };
-
-  const result = await manager.validateCookieHeader(cookieFields(req), client);
-  const handle = new RequestSession({ manager, transport, client }, result);
-  hookResponse(res, handle);
-  return handle;
+  return openNodeSession(manager, req, res, options.trustProxy ?? false);
 }

@@ -53,35 +53,43 @@ describe("create", () => {
     expect(reasonOf(result)).toBe("bad-secret");
   });
 
-  it("sends exactly __Host-sid=<token>; Path=/; Secure; HttpOnly; SameSite=Lax by default (SER-01)", async () => {
-    const { manager } = setup();
+  it(
+    "sends exactly __Host-sid=<token>; Path=/; Secure; HttpOnly; SameSite=Lax " +
+      "by default (SER-01)",
+    async () => {
+      const { manager } = setup();
 
-    const issued = await manager.create();
-    const parsed = parseSetCookie(issued.setCookie);
+      const issued = await manager.create();
+      const parsed = parseSetCookie(issued.setCookie);
 
-    expect(parsed.name).toBe("__Host-sid");
-    expect(parsed.value).toBe(issued.token);
-    expect(Object.fromEntries(parsed.attributes)).toEqual({
-      path: "/",
-      secure: true,
-      httponly: true,
-      samesite: "Lax",
-    });
-  });
+      expect(parsed.name).toBe("__Host-sid");
+      expect(parsed.value).toBe(issued.token);
+      expect(Object.fromEntries(parsed.attributes)).toEqual({
+        path: "/",
+        secure: true,
+        httponly: true,
+        samesite: "Lax",
+      });
+    },
+  );
 
-  it("adds an integer Max-Age within the absolute lifetime and 400 days for a persistent session (SER-01)", async () => {
-    const { manager, clock } = setup({ preset: "remember-me" });
+  it(
+    "adds an integer Max-Age within the absolute lifetime " +
+      "and 400 days for a persistent session (SER-01)",
+    async () => {
+      const { manager, clock } = setup({ preset: "remember-me" });
 
-    const issued = await manager.create({ persistent: true });
-    const maxAge = maxAgeOf(issued.setCookie);
+      const issued = await manager.create({ persistent: true });
+      const maxAge = maxAgeOf(issued.setCookie);
 
-    expect(Number.isInteger(maxAge)).toBe(true);
-    expect(maxAge).toBe(7 * 86_400);
-    expect(maxAge ?? Infinity).toBeLessThanOrEqual(
-      (issued.session.absoluteExpiresAt - clock.now()) / 1000,
-    );
-    expect(parseSetCookie(issued.setCookie).attributes.has("domain")).toBe(false);
-  });
+      expect(Number.isInteger(maxAge)).toBe(true);
+      expect(maxAge).toBe(7 * 86_400);
+      expect(maxAge ?? Infinity).toBeLessThanOrEqual(
+        (issued.session.absoluteExpiresAt - clock.now()) / 1000,
+      );
+      expect(parseSetCookie(issued.setCookie).attributes.has("domain")).toBe(false);
+    },
+  );
 
   it("caps Max-Age at 400 days when the lifetime is 400 days (SER-01)", async () => {
     const { manager } = setup({ idleTimeoutMs: 400 * DAY_MS, absoluteTimeoutMs: 400 * DAY_MS });
@@ -102,25 +110,29 @@ describe("create", () => {
     expect(maxAgeOf(browserSession.setCookie)).toBeNull();
   });
 
-  it("makes unique, well-formed tokens from the injected random source even with Math.random stubbed (TOK-08)", async () => {
-    vi.spyOn(Math, "random").mockReturnValue(0);
-    const random = scriptedIdRandom([]);
-    const memory = new MemoryStore({ sweepIntervalMs: null, maxEntries: null, now: () => T0 });
-    const manager = createSessionManager({ store: memory, random, now: () => T0 });
-    const tokens = new Set<string>();
+  it(
+    "makes unique, well-formed tokens from the injected random source " +
+      "even with Math.random stubbed (TOK-08)",
+    async () => {
+      vi.spyOn(Math, "random").mockReturnValue(0);
+      const random = scriptedIdRandom([]);
+      const memory = new MemoryStore({ sweepIntervalMs: null, maxEntries: null, now: () => T0 });
+      const manager = createSessionManager({ store: memory, random, now: () => T0 });
+      const tokens = new Set<string>();
 
-    for (let i = 0; i < 100_000; i++) {
-      const { token } = await manager.create();
-      expect(TOKEN_SHAPE.test(token)).toBe(true);
-      tokens.add(token);
-    }
+      for (let i = 0; i < 100_000; i++) {
+        const { token } = await manager.create();
+        expect(TOKEN_SHAPE.test(token)).toBe(true);
+        tokens.add(token);
+      }
 
-    expect(tokens.size).toBe(100_000);
-    expect(random.reads).toBe(200_000);
-    expect(memory.stats().records).toBe(100_000);
-  });
+      expect(tokens.size).toBe(100_000);
+      expect(random.reads).toBe(200_000);
+      expect(memory.stats().records).toBe(100_000);
+    },
+  );
 
-  it("retries with a new id when the random source repeats an id, never overwriting (R4)", async () => {
+  it("retries with a new id when the random source repeats one, no overwrite (R4)", async () => {
     const repeated = new Uint8Array(16).fill(7);
     const random = scriptedIdRandom([repeated, repeated]);
     const { manager, store, raw } = setup({ random });

@@ -39,7 +39,7 @@ describe("update", () => {
     expect((await raw(session.id))?.data).toEqual({ b: 2, c: 3 });
   });
 
-  it("throws SessionDataTooLargeError over maxDataBytes and leaves the record unchanged (RES-03)", async () => {
+  it("throws SessionDataTooLargeError over maxDataBytes, record unchanged (RES-03)", async () => {
     const { manager, raw, store } = setup({ maxDataBytes: 1024 });
     const { session } = await manager.create({ data: { keep: "me" } });
     const before = await raw(session.id);

@@ -60,7 +60,7 @@ describe("onEvent", () => {
     }
   });
 
-  it("reports the rejection reason in session.rejected, and nothing for a missing cookie", async () => {
+  it("reports the reason in session.rejected, and nothing for a missing cookie", async () => {
     const { manager, events } = setup();
 
     await manager.validateCookieHeader(undefined);

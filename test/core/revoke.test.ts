@@ -27,18 +27,22 @@ describe("revoke", () => {
     expect(reasonOf(await manager.validateCookieHeader(cookie(issued.token)))).toBe("revoked");
   });
 
-  it("refuses a later update() from a request that loaded the session, recreating nothing (REV-01)", async () => {
-    const { manager, raw } = setup();
-    const issued = await manager.create({ data: { cart: [1] } });
-    const loaded = await manager.validateCookieHeader(cookie(issued.token));
-    if (!loaded.ok) throw new Error("expected a session");
+  it(
+    "refuses a later update() from a request that loaded the session, " +
+      "recreating nothing (REV-01)",
+    async () => {
+      const { manager, raw } = setup();
+      const issued = await manager.create({ data: { cart: [1] } });
+      const loaded = await manager.validateCookieHeader(cookie(issued.token));
+      if (!loaded.ok) throw new Error("expected a session");
 
-    await manager.revoke(issued.session);
-    const save = manager.update(loaded.session, { set: { cart: [1, 2] } });
+      await manager.revoke(issued.session);
+      const save = manager.update(loaded.session, { set: { cart: [1, 2] } });
 
-    await expect(save).rejects.toBeInstanceOf(SessionRevokedError);
-    expect(await raw(issued.session.id)).toMatchObject({ state: "revoked", data: {} });
-  });
+      await expect(save).rejects.toBeInstanceOf(SessionRevokedError);
+      expect(await raw(issued.session.id)).toMatchObject({ state: "revoked", data: {} });
+    },
+  );
 
   it("refuses a renewal that meets a revoke between the read and the touch (REV-01)", async () => {
     const { manager, clock, store, memory } = setup();
@@ -102,7 +106,7 @@ describe("revokeAllForUser", () => {
 });
 
 describe("listForUser", () => {
-  it("lists live sessions only, newest activity first, with id prefix, ip and userAgent", async () => {
+  it("lists live sessions only, newest activity first, with id prefix, ip, userAgent", async () => {
     const { manager, clock } = setup();
     const older = await manager.create({
       userId: "u1",
@@ -142,7 +146,7 @@ describe("listForUser", () => {
 });
 
 describe("create (maxSessionsPerUser)", () => {
-  it("revokes the least recently used session past the cap, with a session-cap event (RES-04)", async () => {
+  it("revokes the LRU session past the cap, with a session-cap event (RES-04)", async () => {
     const { manager, clock, events } = setup({ maxSessionsPerUser: 3 });
     const issued = [];
     for (let i = 0; i < 3; i++) {

@@ -28,27 +28,31 @@ describe("rotate", () => {
     expect(eventsOf(events, "session.rotated")).toHaveLength(1);
   });
 
-  it("lets the old token lead to the successor until graceUntil, exclusive, then reports a replay (REN-04)", async () => {
-    const { manager, clock, events } = setup();
-    const original = await manager.create();
-    const t0 = clock.now();
-    const rotated = await manager.rotate(original.session, { graceMs: 10 * SECOND_MS });
+  it(
+    "lets the old token lead to the successor until graceUntil, exclusive, " +
+      "then reports a replay (REN-04)",
+    async () => {
+      const { manager, clock, events } = setup();
+      const original = await manager.create();
+      const t0 = clock.now();
+      const rotated = await manager.rotate(original.session, { graceMs: 10 * SECOND_MS });
 
-    clock.set(t0 + 10 * SECOND_MS - 1);
-    const inGrace = await manager.validateCookieHeader(cookie(original.token));
-    clock.set(t0 + 10 * SECOND_MS);
-    const afterGrace = await manager.validateCookieHeader(cookie(original.token));
+      clock.set(t0 + 10 * SECOND_MS - 1);
+      const inGrace = await manager.validateCookieHeader(cookie(original.token));
+      clock.set(t0 + 10 * SECOND_MS);
+      const afterGrace = await manager.validateCookieHeader(cookie(original.token));
 
-    expect(inGrace.ok && inGrace.session.id).toBe(rotated.session.id);
-    expect(inGrace.setCookie).toBeNull();
-    expect(reasonOf(afterGrace)).toBe("superseded");
-    expect(eventsOf(events, "session.replay")).toEqual([
-      expect.objectContaining({
-        sessionIdPrefix: original.session.id.slice(0, 8),
-        successorIdPrefix: rotated.session.id.slice(0, 8),
-      }),
-    ]);
-  });
+      expect(inGrace.ok && inGrace.session.id).toBe(rotated.session.id);
+      expect(inGrace.setCookie).toBeNull();
+      expect(reasonOf(afterGrace)).toBe("superseded");
+      expect(eventsOf(events, "session.replay")).toEqual([
+        expect.objectContaining({
+          sessionIdPrefix: original.session.id.slice(0, 8),
+          successorIdPrefix: rotated.session.id.slice(0, 8),
+        }),
+      ]);
+    },
+  );
 
   it("ends the grace path as soon as the successor is revoked", async () => {
     const { manager } = setup();
@@ -61,26 +65,30 @@ describe("rotate", () => {
     expect(reasonOf(old)).toBe("superseded");
   });
 
-  it("lets exactly one of two parallel rotations win; the other throws SessionRevokedError (REN-01)", async () => {
-    const { manager, memory } = setup({ maxSessionsPerUser: null });
-    const original = await manager.create({ userId: "u1" });
+  it(
+    "lets exactly one of two parallel rotations win; " +
+      "the other throws SessionRevokedError (REN-01)",
+    async () => {
+      const { manager, memory } = setup({ maxSessionsPerUser: null });
+      const original = await manager.create({ userId: "u1" });
 
-    const outcomes = await Promise.allSettled([
-      manager.rotate(original.session),
-      manager.rotate(original.session),
-    ]);
-    const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
-    const lost = outcomes.filter((outcome) => outcome.status === "rejected");
-    const live = await manager.listForUser("u1");
+      const outcomes = await Promise.allSettled([
+        manager.rotate(original.session),
+        manager.rotate(original.session),
+      ]);
+      const won = outcomes.filter((outcome) => outcome.status === "fulfilled");
+      const lost = outcomes.filter((outcome) => outcome.status === "rejected");
+      const live = await manager.listForUser("u1");
 
-    expect(won).toHaveLength(1);
-    expect(lost).toHaveLength(1);
-    expect(lost[0]?.status === "rejected" && lost[0].reason).toBeInstanceOf(SessionRevokedError);
-    expect(live.map((summary) => summary.id)).toEqual([
-      won[0]?.status === "fulfilled" ? won[0].value.session.id : "",
-    ]);
-    expect(memory.stats().records).toBe(2);
-  });
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.status === "rejected" && lost[0].reason).toBeInstanceOf(SessionRevokedError);
+      expect(live.map((summary) => summary.id)).toEqual([
+        won[0]?.status === "fulfilled" ? won[0].value.session.id : "",
+      ]);
+      expect(memory.stats().records).toBe(2);
+    },
+  );
 
   it("keeps the absolute deadline and createdAt across a rotation (REN-02)", async () => {
     const { manager, clock } = setup({ idleTimeoutMs: 12 * HOUR_MS });
@@ -95,18 +103,22 @@ describe("rotate", () => {
     expect(rotated.session.lastSeenAt).toBe(clock.now());
   });
 
-  it("leaves the old token working and issues no cookie when the supersede write fails (REN-03)", async () => {
-    const { manager, store, memory } = setup();
-    const original = await manager.create();
-    store.fault = { methods: new Set(["supersede"]), fault: "reject" };
+  it(
+    "leaves the old token working and issues no cookie " +
+      "when the supersede write fails (REN-03)",
+    async () => {
+      const { manager, store, memory } = setup();
+      const original = await manager.create();
+      store.fault = { methods: new Set(["supersede"]), fault: "reject" };
 
-    const rotation = manager.rotate(original.session);
+      const rotation = manager.rotate(original.session);
 
-    await expect(rotation).rejects.toBeInstanceOf(StoreError);
-    store.fault = null;
-    expect((await manager.validateCookieHeader(cookie(original.token))).ok).toBe(true);
-    expect(memory.stats().records).toBe(1);
-  });
+      await expect(rotation).rejects.toBeInstanceOf(StoreError);
+      store.fault = null;
+      expect((await manager.validateCookieHeader(cookie(original.token))).ok).toBe(true);
+      expect(memory.stats().records).toBe(1);
+    },
+  );
 
   it("throws SessionRevokedError for a revoked session and writes nothing", async () => {
     const { manager, store } = setup();
@@ -130,7 +142,7 @@ describe("rotate", () => {
 });
 
 describe("login", () => {
-  it("mints a new id and revokes the previous token as soon as it resolves (FR-39, FIX-02)", async () => {
+  it("mints a new id, revoking the previous token once it resolves (FR-39, FIX-02)", async () => {
     const { manager, clock, memory } = setup();
     const anonymous = await manager.create({ data: { cart: [1, 2] } });
     clock.advance(5 * MINUTE_MS);

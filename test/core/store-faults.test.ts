@@ -43,7 +43,7 @@ describe("store faults", () => {
     },
   );
 
-  it("fails with store-timeout after storeTimeoutMs when the store never settles (SF-06)", async () => {
+  it("fails with store-timeout after storeTimeoutMs when the store hangs (SF-06)", async () => {
     const { manager, store } = setup({ storeTimeoutMs: 50 });
     const { token } = await manager.create();
     store.fault = { methods: "all", fault: "hang" };

@@ -20,7 +20,7 @@ beforeEach(() => {
 });
 
 describe("validateCookieHeader (TIM-01)", () => {
-  it("makes one comparison of equal-length digests for an unknown id and for a wrong secret", async () => {
+  it("makes one equal-length digest comparison for an unknown id and a wrong secret", async () => {
     const { manager } = setup();
     const { token } = await manager.create();
     const unknown = "Q".repeat(22) + token.slice(22);

@@ -106,7 +106,7 @@ describe("validateCookieHeader", () => {
     expect((await after.manager.validateCookieHeader(cookie(resent))).setCookie).toBeNull();
   });
 
-  it("returns ambiguous for two different live tokens and touches neither record (PAR-01)", async () => {
+  it("returns ambiguous for two different live tokens and touches neither (PAR-01)", async () => {
     const { manager, store, clock, raw } = setup();
     const first = await manager.create();
     const second = await manager.create();
@@ -151,7 +151,7 @@ describe("validateCookieHeader", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("returns unknown for a never-issued token and stores nothing for it (TOK-04, FIX-01)", async () => {
+  it("returns unknown for a never-issued token and stores nothing (TOK-04, FIX-01)", async () => {
     const { manager, raw, memory, writes } = setup();
     const planted = "A".repeat(22) + "." + "B".repeat(43);
 
@@ -166,7 +166,7 @@ describe("validateCookieHeader", () => {
     expect(writes()).toBe(1);
   });
 
-  it("returns bad-secret for a flipped secret and leaves the record unchanged (TOK-05)", async () => {
+  it("returns bad-secret for a flipped secret, the record unchanged (TOK-05)", async () => {
     const { manager, clock, raw, writes } = setup();
     const issued = await manager.create();
     const before = await raw(issued.session.id);
@@ -231,24 +231,27 @@ describe("validateCookieHeader", () => {
     expect(await raw(id)).toBeNull();
   });
 
-  it("is ok 1 ms before the idle deadline and expired-idle at it, removed and cleared (EXP-01)", async () => {
-    const { manager, clock, raw } = setup({ idleTimeoutMs: 30 * MINUTE_MS });
-    const t0 = clock.now();
-    const early = await manager.create();
-    const onTime = await manager.create();
-    // The store lags a second behind (a TTL or sweep yet to run), so the core decides.
-    clock.storeLagMs = 1_000;
+  it(
+    "is ok 1 ms before the idle deadline and expired-idle at it, " + "removed and cleared (EXP-01)",
+    async () => {
+      const { manager, clock, raw } = setup({ idleTimeoutMs: 30 * MINUTE_MS });
+      const t0 = clock.now();
+      const early = await manager.create();
+      const onTime = await manager.create();
+      // The store lags a second behind (a TTL or sweep yet to run), so the core decides.
+      clock.storeLagMs = 1_000;
 
-    clock.set(t0 + 30 * MINUTE_MS - 1);
-    const before = await manager.validateCookieHeader(cookie(early.token));
-    clock.set(t0 + 30 * MINUTE_MS);
-    const at = await manager.validateCookieHeader(cookie(onTime.token));
+      clock.set(t0 + 30 * MINUTE_MS - 1);
+      const before = await manager.validateCookieHeader(cookie(early.token));
+      clock.set(t0 + 30 * MINUTE_MS);
+      const at = await manager.validateCookieHeader(cookie(onTime.token));
 
-    expect(before.ok).toBe(true);
-    expect(reasonOf(at)).toBe("expired-idle");
-    expect(isClearing(at.setCookie)).toBe(true);
-    expect(await raw(onTime.session.id)).toBeNull();
-  });
+      expect(before.ok).toBe(true);
+      expect(reasonOf(at)).toBe("expired-idle");
+      expect(isClearing(at.setCookie)).toBe(true);
+      expect(await raw(onTime.session.id)).toBeNull();
+    },
+  );
 
   it("is expired-idle 1 ms after the idle deadline (EXP-01)", async () => {
     const { manager, clock } = setup({ idleTimeoutMs: 30 * MINUTE_MS });
@@ -294,23 +297,27 @@ describe("validateCookieHeader", () => {
     expect(isClearing(at.setCookie)).toBe(true);
   });
 
-  it("expires a record past its deadline that the store still holds, without extending it (EXP-03, FR-02)", async () => {
-    const { manager, clock, store, raw, events } = setup({ idleTimeoutMs: 10 * MINUTE_MS });
-    const { token, session } = await manager.create();
-    clock.storeLagMs = HOUR_MS;
-    clock.advance(HOUR_MS);
-    store.resetCounts();
+  it(
+    "expires a record past its deadline that the store still holds, " +
+      "without extending it (EXP-03, FR-02)",
+    async () => {
+      const { manager, clock, store, raw, events } = setup({ idleTimeoutMs: 10 * MINUTE_MS });
+      const { token, session } = await manager.create();
+      clock.storeLagMs = HOUR_MS;
+      clock.advance(HOUR_MS);
+      store.resetCounts();
 
-    const result = await manager.validateCookieHeader(cookie(token));
+      const result = await manager.validateCookieHeader(cookie(token));
 
-    expect(reasonOf(result)).toBe("expired-idle");
-    expect(store.count("touch")).toBe(0);
-    expect(store.count("delete")).toBe(1);
-    expect(await raw(session.id)).toBeNull();
-    expect(eventsOf(events, "session.expired")).toHaveLength(1);
-  });
+      expect(reasonOf(result)).toBe("expired-idle");
+      expect(store.count("touch")).toBe(0);
+      expect(store.count("delete")).toBe(1);
+      expect(await raw(session.id)).toBeNull();
+      expect(eventsOf(events, "session.expired")).toHaveLength(1);
+    },
+  );
 
-  it("decides from stored times only, whatever Expires or Max-Age the client sends (EXP-04)", async () => {
+  it("decides from stored times only, ignoring any Expires or Max-Age sent (EXP-04)", async () => {
     const { manager, clock } = setup({ idleTimeoutMs: 10 * MINUTE_MS });
     const { token } = await manager.create({ persistent: true });
     const forged = `${cookie(token)}; Expires=Fri, 31 Dec 9999 23:59:59 GMT; Max-Age=999999999`;
@@ -363,12 +370,16 @@ describe("validateCookieValue", () => {
     },
   );
 
-  it("only reads the cookie: a token in a query string or another header counts as missing (FIX-04)", async () => {
-    const { manager } = setup();
-    const { token } = await manager.create();
+  it(
+    "only reads the cookie: " +
+      "a token in a query string or another header counts as missing (FIX-04)",
+    async () => {
+      const { manager } = setup();
+      const { token } = await manager.create();
 
-    const result = await manager.validateCookieHeader(`x-session-id=${token}; id=${token}`);
+      const result = await manager.validateCookieHeader(`x-session-id=${token}; id=${token}`);
 
-    expect(reasonOf(result)).toBe("missing");
-  });
+      expect(reasonOf(result)).toBe("missing");
+    },
+  );
 });

@@ -42,7 +42,7 @@ describe("examples/express demo over HTTP", () => {
     expect(response.setCookie).toEqual([]);
   });
 
-  it("POST /login with the right password redirects to / with one safe session cookie", async () => {
+  it("POST /login, right password: redirects to / with one safe session cookie", async () => {
     const jar = new CookieJar();
     const response = await post("/login", { jar, form: ALICE });
 

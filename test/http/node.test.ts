@@ -14,7 +14,7 @@ describe("loadSession (node)", () => {
     server = null;
   });
 
-  it("keeps Set-Cookie lines given to writeHead as an object and still forces no-store", async () => {
+  it("keeps Set-Cookie lines given to writeHead as an object, still forcing no-store", async () => {
     const manager = createSessionManager();
     server = await listen(
       createServer((req, res) => {

@@ -30,6 +30,8 @@ describe("scripts/size.mjs", () => {
     const largest = core?.inputs.slice(0, 5).map((i) => `${i.path}: ${i.bytes} B`);
 
     expect(core?.limit).toBe(16 * 1024);
-    expect(core?.gzipBytes, `largest inputs: ${largest?.join(", ")}`).toBeLessThanOrEqual(16 * 1024);
+    expect(core?.gzipBytes, `largest inputs: ${largest?.join(", ")}`).toBeLessThanOrEqual(
+      16 * 1024,
+    );
   });
 });

@@ -6,12 +6,12 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, chown, mkdtemp, rm } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import mysql from "mysql2/promise";
 import pg from "pg";
+import { freePort } from "./ports.js";
 import { serviceAvailable } from "./services.js";
 
 const run = promisify(execFile);
@@ -55,19 +55,6 @@ export async function mariadbAvailable(): Promise<boolean> {
     } finally {
       await connection.end().catch(() => undefined);
     }
-  });
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on (it was free a moment ago). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
   });
 }
 

@@ -8,8 +8,11 @@ import { ConfigError } from "../../core/errors.js";
 
 /** The part of an `ioredis` `Redis` or `Cluster` the store uses. */
 export interface IoRedisClientLike {
+  /** Reads a session's hash in `get`. */
   hgetall(key: string): Promise<unknown>;
+  /** Runs one of the store's Lua scripts (every operation but `get`) by its SHA-1. */
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
+  /** Sends a script's source when the server does not know its SHA-1 yet (`NOSCRIPT`). */
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   /** Read at construction to refuse an unbounded offline queue or replica reads. */
   readonly options?: {
@@ -28,8 +31,11 @@ export interface NodeRedisScriptOptions {
 
 /** The part of a node-redis client, cluster or sentinel the store uses. */
 export interface NodeRedisClientLike {
+  /** Reads a session's hash in `get`. */
   hGetAll(key: string): Promise<unknown>;
+  /** Runs one of the store's Lua scripts (every operation but `get`) by its SHA-1. */
   evalSha(sha: string, options: NodeRedisScriptOptions): Promise<unknown>;
+  /** Sends a script's source when the server does not know its SHA-1 yet (`NOSCRIPT`). */
   eval(script: string, options: NodeRedisScriptOptions): Promise<unknown>;
   /** A client's options, read at construction to refuse an unbounded offline queue. */
   readonly options?: { disableOfflineQueue?: boolean; commandsQueueMaxLength?: number };

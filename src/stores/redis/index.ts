@@ -11,6 +11,8 @@
  *
  * const store = new RedisStore({ client: new Redis({ enableOfflineQueue: false }) });
  * ```
+ *
+ * @module latchkey/redis
  */
 
 export { RedisStore } from "./store.js";

@@ -5,6 +5,8 @@
  * Statements go through `execute()` (server-side prepared statements), so every value is a
  * bound parameter. Writes that must check and change a row together run in a short transaction
  * on one pooled connection, reading the row with `SELECT … FOR UPDATE`.
+ *
+ * @module latchkey/mysql
  */
 import { ConfigError } from "../../core/errors.js";
 import { COLUMNS, type ColumnKind } from "./row-codec.js";
@@ -14,7 +16,7 @@ import { resolveSQLOptions, type SQLStartOptions, type SQLStoreOptions } from ".
 import { SQLStore } from "./sql-store.js";
 import { prepareStore } from "./start.js";
 import { render, sql, type SqlFragment } from "./statement.js";
-import { indexName, parseTableName, type TableName } from "./table-name.js";
+import { indexName, parseTableName, qualifiedName, type TableName } from "./table-name.js";
 
 /** What the store sends a statement with: mysql2's `{ sql, timeout }` options. */
 export interface MySQLQueryOptions {
@@ -27,18 +29,23 @@ export type MySQLValue = string | number | boolean | null;
 
 /** The statement methods of a mysql2 promise pool or pooled connection, typed structurally. */
 export interface MySQLExecutor {
+  /** Runs every data statement as a prepared statement with bound values. */
   execute(options: MySQLQueryOptions, values: MySQLValue[]): Promise<[unknown, unknown]>;
+  /** Runs statements without values: the schema DDL and transaction control. */
   query(options: MySQLQueryOptions): Promise<[unknown, unknown]>;
 }
 
 /** A connection taken from the pool for one transaction. */
 export interface MySQLPoolConnection extends MySQLExecutor {
+  /** Returns the connection to the pool after a transaction that committed or rolled back. */
   release(): void;
+  /** Closes a connection left mid-transaction, so that the server rolls the transaction back. */
   destroy(): void;
 }
 
 /** The part of a `mysql2/promise` pool the store uses. */
 export interface MySQLPool extends MySQLExecutor {
+  /** Takes one connection for a write that locks a row, changes it and commits. */
   getConnection(): Promise<MySQLPoolConnection>;
 }
 
@@ -89,19 +96,16 @@ function schemaText(name: TableName): string {
     `  KEY ${quote(indexName(name, "user_idx"))} (user_id)`,
     `  KEY ${quote(indexName(name, "expires_idx"))} (expires_at)`,
   ];
+  const table = qualifiedName(name, quote);
 
   return (
-    `CREATE TABLE IF NOT EXISTS ${qualified(name)} (\n${[...columns, ...keys].join(",\n")}\n)` +
+    `CREATE TABLE IF NOT EXISTS ${table} (\n${[...columns, ...keys].join(",\n")}\n)` +
     " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;"
   );
 }
 
 function quote(identifier: string): string {
   return `\`${identifier}\``;
-}
-
-function qualified(name: TableName): string {
-  return name.schema === null ? quote(name.table) : `${quote(name.schema)}.${quote(name.table)}`;
 }
 
 function classify(error: unknown): SqlErrorKind {

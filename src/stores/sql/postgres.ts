@@ -4,6 +4,8 @@
  *
  * Every operation is one statement, so a single `Client` is as safe as a `Pool`; a `Pool`
  * additionally replaces broken connections, so the store works again once the server is back.
+ *
+ * @module latchkey/postgres
  */
 import { ConfigError } from "../../core/errors.js";
 import type { ColumnKind } from "./row-codec.js";
@@ -14,18 +16,21 @@ import { resolveSQLOptions, type SQLStartOptions, type SQLStoreOptions } from ".
 import { SQLStore } from "./sql-store.js";
 import { prepareStore } from "./start.js";
 import { join, raw, render, sql, type SqlFragment } from "./statement.js";
-import { indexName, parseTableName, type TableName } from "./table-name.js";
+import { indexName, parseTableName, qualifiedName, type TableName } from "./table-name.js";
 
 /**
  * The part of a node-postgres `Pool` or `Client` the store uses, typed structurally so that
  * `pg` stays an optional peer dependency.
  */
 export interface PgQueryable {
+  /** Runs every statement, with bound parameters and the store's `queryTimeoutMs`. */
   query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{
     rows: unknown[];
     rowCount: number | null;
   }>;
+  /** Subscribes the store to the pool's idle-connection errors, reported as `store.error`. */
   on?(event: "error", listener: (error: Error) => void): unknown;
+  /** Unsubscribes that listener on `close()`. */
   removeListener?(event: "error", listener: (error: Error) => void): unknown;
 }
 
@@ -65,7 +70,7 @@ export function postgresSchema(tableName?: string): string {
 }
 
 function schemaText(name: TableName): string {
-  const table = qualified(name);
+  const table = qualifiedName(name, quote);
   const columns = COLUMNS.map((column) => {
     const nullable = column.nullable ? "NULL" : "NOT NULL";
     const key = column.name === "id" ? " PRIMARY KEY" : "";
@@ -81,10 +86,6 @@ function schemaText(name: TableName): string {
 
 function quote(identifier: string): string {
   return `"${identifier}"`;
-}
-
-function qualified(name: TableName): string {
-  return name.schema === null ? quote(name.table) : `${quote(name.schema)}.${quote(name.table)}`;
 }
 
 function classify(error: unknown): SqlErrorKind {

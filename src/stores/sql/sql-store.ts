@@ -23,6 +23,7 @@ import * as statements from "./sql-statements.js";
 import { planDataWrite, refusal } from "./sql-writes.js";
 import { supersedeInOneStatement, writeDataInOneStatement } from "./single-statement.js";
 import { raw, sql, type SqlFragment } from "./statement.js";
+import { qualifiedName } from "./table-name.js";
 
 // DDL may wait behind another instance's migration, so it gets a longer budget than a query.
 const SCHEMA_TIMEOUT_MS = 15_000;
@@ -38,8 +39,8 @@ export interface DeleteExpiredOptions {
 
 /**
  * The shared SQL store: every `SessionStore` operation, the schema helpers and cleanup, written
- * once over a {@link SqlBackend}. `PostgresStore`, `MySQLStore` and `SQLiteStore` are this class
- * with their backend.
+ * once over an internal per-database backend. `PostgresStore`, `MySQLStore` and `SQLiteStore`
+ * are this class with their backend; build one of those, not an `SQLStore` itself.
  *
  * Guarantees, each backed by a test against the real server:
  * - `get` is one primary-key `SELECT`; a read writes nothing.
@@ -56,19 +57,20 @@ export interface DeleteExpiredOptions {
  * sent): the error means the outcome is unknown, not that nothing happened.
  */
 export class SQLStore implements SessionStore {
-  /** The checked options. */
-  protected readonly config: ResolvedSQLOptions;
+  readonly #config: ResolvedSQLOptions;
   readonly #backend: SqlBackend;
   readonly #table: SqlFragment;
   readonly #unwatch: () => void;
   #stopCleanup: (() => void) | null = null;
 
+  /**
+   * Called by the dialect stores with their backend and checked options.
+   * @internal
+   */
   constructor(backend: SqlBackend, config: ResolvedSQLOptions) {
     this.#backend = backend;
-    this.config = config;
-    const { schema, table } = config.table;
-    const quoted = backend.quote(table);
-    this.#table = raw(schema === null ? quoted : `${backend.quote(schema)}.${quoted}`);
+    this.#config = config;
+    this.#table = raw(qualifiedName(config.table, backend.quote));
     this.#unwatch = backend.watchErrors((error) => this.#report("pool", error));
 
     // FR-11: the runner depends on nothing but this option, not on migrate() having run.
@@ -90,11 +92,11 @@ export class SQLStore implements SessionStore {
 
   /** Inserts a row; an id already stored gives `"exists"`. An already expired one is not kept. */
   async create(record: SessionRecord): Promise<"created" | "exists"> {
-    const values = encodeRecord(record, this.config.maxRecordBytes, "create");
-    if (record.expiresAt <= this.config.now()) return "created";
+    const values = encodeRecord(record, this.#config.maxRecordBytes, "create");
+    if (record.expiresAt <= this.#config.now()) return "created";
 
     const insert = statements.insertRecord(this.#table, values);
-    const run = () => this.#backend.query(insert, this.config.queryTimeoutMs);
+    const run = () => this.#backend.query(insert, this.#config.queryTimeoutMs);
     const inserted = await this.#run("create", run, { onDuplicate: () => null });
     return inserted === null ? "exists" : "created";
   }
@@ -105,7 +107,7 @@ export class SQLStore implements SessionStore {
     if (!isStorableId(id)) return false;
 
     const statement =
-      touch.expiresAt <= this.config.now()
+      touch.expiresAt <= this.#config.now()
         ? statements.deleteActive(this.#table, sql`id = ${id}`)
         : statements.touchRow(this.#table, id, touch);
     return (await this.#query("touch", statement)).affected > 0;
@@ -118,7 +120,7 @@ export class SQLStore implements SessionStore {
     expectedVersion: number | null,
   ): Promise<WriteOutcome> {
     if (!isStorableId(id)) return { ok: false, reason: "missing" };
-    const maxRecordBytes = this.config.maxRecordBytes;
+    const maxRecordBytes = this.#config.maxRecordBytes;
     const json = encodeData(write.kind === "patch" ? write.set : write.data, maxRecordBytes);
     const writes = this.#backend.writes;
 
@@ -142,10 +144,10 @@ export class SQLStore implements SessionStore {
     options: SupersedeOptions,
   ): Promise<WriteOutcome> {
     checkTimes("supersede", [options.graceUntil, options.expiresAt]);
-    const values = encodeRecord(successor, this.config.maxRecordBytes, "supersede");
+    const values = encodeRecord(successor, this.#config.maxRecordBytes, "supersede");
     if (!isStorableId(oldId)) return { ok: false, reason: "missing" };
     // An old row whose deadline has already passed is deleted rather than kept (FR-04).
-    const retire = options.expiresAt <= this.config.now() ? "delete" : "update";
+    const retire = options.expiresAt <= this.#config.now() ? "delete" : "update";
     const writes = this.#backend.writes;
 
     if (writes.kind === "single-statement") {
@@ -209,7 +211,7 @@ export class SQLStore implements SessionStore {
    * every start by several instances at once; it never drops or alters anything.
    */
   async migrate(): Promise<void> {
-    const task = () => this.#backend.runSchema(this.config.table, SCHEMA_TIMEOUT_MS);
+    const task = () => this.#backend.runSchema(this.#config.table, SCHEMA_TIMEOUT_MS);
     await this.#run("migrate", task, { timeoutMs: SCHEMA_TIMEOUT_MS });
   }
 
@@ -227,9 +229,9 @@ export class SQLStore implements SessionStore {
    * touched. @returns how many rows were deleted.
    */
   async deleteExpired(options: DeleteExpiredOptions = {}): Promise<number> {
-    const batchSize = options.batchSize ?? this.config.cleanupBatchSize;
+    const batchSize = options.batchSize ?? this.#config.cleanupBatchSize;
     const maxBatches = options.maxBatches ?? DEFAULT_MAX_BATCHES;
-    const now = this.config.now();
+    const now = this.#config.now();
     let total = 0;
 
     for (let batch = 0; batch < maxBatches; batch++) {
@@ -258,16 +260,16 @@ export class SQLStore implements SessionStore {
 
   #revoke(where: SqlFragment, tombstoneUntil: number): SqlFragment {
     // A tombstone that would already be expired is just a deletion (FR-04).
-    if (tombstoneUntil <= this.config.now()) return statements.deleteActive(this.#table, where);
+    if (tombstoneUntil <= this.#config.now()) return statements.deleteActive(this.#table, where);
     return statements.revokeRows(this.#table, where, tombstoneUntil, this.#backend.least);
   }
 
   #runner(): (statement: SqlFragment) => Promise<QueryResult> {
-    return (statement) => this.#backend.query(statement, this.config.queryTimeoutMs);
+    return (statement) => this.#backend.query(statement, this.#config.queryTimeoutMs);
   }
 
   #query(operation: string, statement: SqlFragment): Promise<QueryResult> {
-    return this.#run(operation, () => this.#backend.query(statement, this.config.queryTimeoutMs));
+    return this.#run(operation, () => this.#backend.query(statement, this.#config.queryTimeoutMs));
   }
 
   async #run<T, D = never>(
@@ -275,7 +277,7 @@ export class SQLStore implements SessionStore {
     task: () => Promise<T>,
     options: { onDuplicate?: () => D; timeoutMs?: number } = {},
   ): Promise<T | D> {
-    const timeoutMs = options.timeoutMs ?? this.config.queryTimeoutMs;
+    const timeoutMs = options.timeoutMs ?? this.#config.queryTimeoutMs;
 
     try {
       return await withTimeout(task(), timeoutMs, operation);
@@ -283,19 +285,19 @@ export class SQLStore implements SessionStore {
       const kind = this.#backend.classify(error);
       if (kind === "duplicate" && options.onDuplicate !== undefined) return options.onDuplicate();
       const { label, schemaFunction } = this.#backend;
-      throw toStoreError(error, kind, operation, this.config.table, label, schemaFunction);
+      throw toStoreError(error, kind, operation, this.#config.table, label, schemaFunction);
     }
   }
 
   #deadline(): number {
-    return Date.now() + this.config.queryTimeoutMs;
+    return Date.now() + this.#config.queryTimeoutMs;
   }
 
   #report(operation: string, error: unknown): void {
-    const event: SessionEvent = { type: "store.error", at: this.config.now(), operation, error };
+    const event: SessionEvent = { type: "store.error", at: this.#config.now(), operation, error };
 
     try {
-      this.config.onEvent?.(event);
+      this.#config.onEvent?.(event);
     } catch {
       // The app's hook may throw; background work must not fail because of it.
     }

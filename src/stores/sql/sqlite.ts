@@ -5,6 +5,8 @@
  * better-sqlite3 is synchronous, so each store call runs to completion before any other
  * JavaScript does; writes that check and change a row run in one `BEGIN IMMEDIATE` transaction,
  * which also keeps other processes using the same file out until it commits.
+ *
+ * @module latchkey/sqlite
  */
 import { ConfigError } from "../../core/errors.js";
 import { COLUMNS, type ColumnKind } from "./row-codec.js";
@@ -14,20 +16,29 @@ import { resolveSQLOptions, type SQLStartOptions, type SQLStoreOptions } from ".
 import { SQLStore } from "./sql-store.js";
 import { prepareStore } from "./start.js";
 import { render, sql, type SqlFragment } from "./statement.js";
-import { indexName, parseTableName, type TableName } from "./table-name.js";
+import { indexName, parseTableName, qualifiedName, type TableName } from "./table-name.js";
 
 /** A prepared statement of better-sqlite3, typed structurally. */
 export interface SQLiteStatement {
+  /** Whether the statement returns rows, which decides between `all` and `run`. */
   readonly reader: boolean;
+  /** Runs a statement that returns rows and gives them all. */
   all(...parameters: unknown[]): unknown[];
+  /** Runs a statement that writes, giving the number of rows it changed. */
   run(...parameters: unknown[]): { changes: number };
 }
 
 /** The part of a better-sqlite3 `Database` the store uses. */
 export interface SQLiteDatabase {
+  /** Prepares each distinct statement once; the store caches the result. */
   prepare(source: string): SQLiteStatement;
+  /** Runs the schema DDL (several statements) in `migrate()`. */
   exec(source: string): unknown;
-  transaction(fn: () => unknown): { immediate(): unknown };
+  /** Wraps the migration and each check-and-write in one transaction. */
+  transaction(fn: () => unknown): {
+    /** Runs the transaction as `BEGIN IMMEDIATE`, taking the write lock before the first read. */
+    immediate(): unknown;
+  };
 }
 
 /** Options of {@link SQLiteStore}. */
@@ -68,6 +79,7 @@ function schemaText(name: TableName): string {
     const key = column.name === "id" ? " PRIMARY KEY" : "";
     return `  ${column.name} ${SQL_TYPES[column.kind]}${nullable}${key}`;
   });
+  const table = qualifiedName(name, quote);
   // SQLite qualifies an index's name with the schema and names its table bare.
   const index = (suffix: "user_idx" | "expires_idx"): string =>
     name.schema === null
@@ -75,7 +87,7 @@ function schemaText(name: TableName): string {
       : `${quote(name.schema)}.${quote(indexName(name, suffix))}`;
 
   return [
-    `CREATE TABLE IF NOT EXISTS ${qualified(name)} (\n${columns.join(",\n")}\n) STRICT;`,
+    `CREATE TABLE IF NOT EXISTS ${table} (\n${columns.join(",\n")}\n) STRICT;`,
     `CREATE INDEX IF NOT EXISTS ${index("user_idx")} ON ${quote(name.table)} (user_id);`,
     `CREATE INDEX IF NOT EXISTS ${index("expires_idx")} ON ${quote(name.table)} (expires_at);`,
   ].join("\n");
@@ -83,10 +95,6 @@ function schemaText(name: TableName): string {
 
 function quote(identifier: string): string {
   return `"${identifier}"`;
-}
-
-function qualified(name: TableName): string {
-  return name.schema === null ? quote(name.table) : `${quote(name.schema)}.${quote(name.table)}`;
 }
 
 function classify(error: unknown): SqlErrorKind {

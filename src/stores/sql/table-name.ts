@@ -43,6 +43,12 @@ export function parseTableName(value: unknown, field = "tableName"): TableName {
     : { schema: first, table: second, display: value };
 }
 
+/** The table name as SQL: each part quoted by the dialect's `quote`, joined with a dot. */
+export function qualifiedName(name: TableName, quote: (identifier: string) => string): string {
+  const table = quote(name.table);
+  return name.schema === null ? table : `${quote(name.schema)}.${table}`;
+}
+
 /** The name of one of the table's indexes, derived from the table part. */
 export function indexName(name: TableName, suffix: "user_idx" | "expires_idx"): string {
   return `${name.table}_${suffix}`;

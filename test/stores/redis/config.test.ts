@@ -1,8 +1,8 @@
 import { Cluster, Redis, type RedisOptions } from "ioredis";
 import { createClient, createCluster } from "redis";
 import { afterAll, describe, expect, it } from "vitest";
-import { ConfigError } from "../../../src/core/errors.js";
 import { RedisStore, type RedisStoreOptions } from "../../../src/stores/redis/index.js";
+import { configErrorOf } from "../../support/config-error.js";
 
 // Construction-time checks: options and client set-up fail with a ConfigError naming the
 // option, before any command is sent. The clients here never connect (lazyConnect / no
@@ -13,16 +13,6 @@ function lazyIoRedis(options: RedisOptions = {}): Redis {
   const client = new Redis({ lazyConnect: true, enableOfflineQueue: false, ...options });
   clients.push(client);
   return client;
-}
-
-function configErrorOf(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 afterAll(() => {

@@ -4,7 +4,8 @@ import { isLatchkeyError, StoreError } from "../../../src/core/errors.js";
 import { createSessionManager } from "../../../src/index.js";
 import { RedisStore } from "../../../src/stores/redis/index.js";
 import { makeRecord } from "../../support/records.js";
-import { freePort, startRedisServer, type RedisServer } from "../../support/redis-server.js";
+import { freePort } from "../../support/ports.js";
+import { startRedisServer, type RedisServer } from "../../support/redis-server.js";
 import { waitFor } from "../../support/services.js";
 import { openStore, type Library, type StoreHarness } from "./clients.js";
 

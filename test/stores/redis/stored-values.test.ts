@@ -143,7 +143,7 @@ describe.runIf(available).each(["ioredis", "node-redis"] as const)(
       },
     );
 
-    it("never touches a key that an edited index field names but the store does not own", async () => {
+    it("never touches a key an edited index field names that the store does not own", async () => {
       const { admin, prefix } = harness;
       const outsider = `outside-${prefix}`;
       const strayIndex = `{${prefix}}u:stray`;

@@ -7,11 +7,13 @@ import {
   type MySQLPool,
 } from "../../../src/stores/sql/mysql.js";
 import type { SQLStoreOptions } from "../../../src/stores/sql/sql-options.js";
-import { raw, render, sql, type SqlFragment } from "../../../src/stores/sql/statement.js";
+import { render, sql, type SqlFragment } from "../../../src/stores/sql/statement.js";
 import { runStoreContract, type CorruptVariant } from "../../contract/store-contract.js";
 import { makeRecord } from "../../support/records.js";
 import { uniqueName, waitFor } from "../../support/services.js";
-import { freePort, MARIADB_CONFIG, mariadbAvailable } from "../../support/sql-servers.js";
+import { freePort } from "../../support/ports.js";
+import { MARIADB_CONFIG, mariadbAvailable } from "../../support/sql-servers.js";
+import { sqlContractHarness } from "./contract-harness.js";
 import { runSqlStoreSuite, type CountedStore, type SqlTarget } from "./sql-suite.js";
 
 const available = await mariadbAvailable();
@@ -106,19 +108,10 @@ describe.runIf(available)("MySQLStore (MariaDB)", () => {
     },
   };
 
-  runStoreContract("MariaDB", async () => {
+  runStoreContract("MariaDB", () => {
     const table = target.freshTable();
     const store = new MySQLStore({ pool, tableName: table });
-    await store.migrate();
-    return {
-      store,
-      async writeCorrupt(id, variant) {
-        const found = await exec(pool, sql`SELECT id FROM ${raw(table)} WHERE id = ${id}`);
-        if (found.length === 0) await store.create(makeRecord({ id }));
-        await exec(pool, sql`UPDATE ${raw(table)} SET ${SPOIL[variant]} WHERE id = ${id}`);
-      },
-      close: () => store.close(),
-    };
+    return sqlContractHarness(store, table, target.exec, SPOIL);
   });
 
   runSqlStoreSuite(target);

@@ -8,6 +8,7 @@ import { PostgresStore, postgresSchema } from "../../../src/stores/sql/postgres.
 import { SQLiteStore, sqliteSchema } from "../../../src/stores/sql/sqlite.js";
 import type { SQLStoreOptions } from "../../../src/stores/sql/sql-options.js";
 import { join, raw, render, sql } from "../../../src/stores/sql/statement.js";
+import { configErrorOf } from "../../support/config-error.js";
 import { MARIADB_CONFIG, POSTGRES_CONFIG } from "../../support/sql-servers.js";
 
 // Building a store does no I/O, so these handles never connect.
@@ -41,19 +42,9 @@ const BAD_TABLE_NAMES = [
   "s".repeat(49),
 ];
 
-function configError(build: () => unknown): ConfigError {
-  try {
-    build();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigError");
-}
-
 describe.each(BUILDERS)("%s options", (_name, build) => {
   it.each(BAD_TABLE_NAMES)("refuses the table name %j with a ConfigError (INJ-04)", (tableName) => {
-    expect(configError(() => build({ tableName })).field).toBe("store.tableName");
+    expect(configErrorOf(() => build({ tableName })).field).toBe("store.tableName");
   });
 
   it("accepts a plain or schema-qualified identifier", () => {
@@ -71,7 +62,7 @@ describe.each(BUILDERS)("%s options", (_name, build) => {
     ["store.cleanupBatchSize", { cleanupBatchSize: 0 }],
     ["store.now", { now: 5 as unknown as () => number }],
   ] as const)("refuses a bad %s", (field, options) => {
-    expect(configError(() => build(options as SQLStoreOptions)).field).toBe(field);
+    expect(configErrorOf(() => build(options as SQLStoreOptions)).field).toBe(field);
   });
 });
 
@@ -79,9 +70,11 @@ describe("the store constructors", () => {
   it("refuse a missing or wrong driver handle", () => {
     const missing = {} as never;
 
-    expect(configError(() => new PostgresStore({ pool: missing })).field).toBe("store.pool");
-    expect(configError(() => new MySQLStore({ pool: missing })).field).toBe("store.pool");
-    expect(configError(() => new SQLiteStore({ database: missing })).field).toBe("store.database");
+    expect(configErrorOf(() => new PostgresStore({ pool: missing })).field).toBe("store.pool");
+    expect(configErrorOf(() => new MySQLStore({ pool: missing })).field).toBe("store.pool");
+    expect(configErrorOf(() => new SQLiteStore({ database: missing })).field).toBe(
+      "store.database",
+    );
   });
 });
 

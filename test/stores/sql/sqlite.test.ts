@@ -11,9 +11,10 @@ import {
   type SQLiteDatabase,
   type SQLiteStatement,
 } from "../../../src/stores/sql/sqlite.js";
-import { raw, render, sql, type SqlFragment } from "../../../src/stores/sql/statement.js";
+import { render, sql, type SqlFragment } from "../../../src/stores/sql/statement.js";
 import { runStoreContract, type CorruptVariant } from "../../contract/store-contract.js";
 import { makeRecord } from "../../support/records.js";
+import { sqlContractHarness } from "./contract-harness.js";
 import { runSqlStoreSuite, type CountedStore, type SqlTarget } from "./sql-suite.js";
 
 // The busy timeout bounds how long a call waits for another connection's write lock.
@@ -59,19 +60,9 @@ const SPOIL: Record<CorruptVariant, SqlFragment> = {
 };
 
 function contractFor(db: Database.Database, table: string) {
-  return async () => {
+  return () => {
     const store = new SQLiteStore({ database: db, tableName: table });
-    await store.migrate();
-    return {
-      store,
-      async writeCorrupt(id: string, variant: CorruptVariant) {
-        if (exec(db, sql`SELECT id FROM ${raw(table)} WHERE id = ${id}`).length === 0) {
-          await store.create(makeRecord({ id }));
-        }
-        exec(db, sql`UPDATE ${raw(table)} SET ${SPOIL[variant]} WHERE id = ${id}`);
-      },
-      close: () => store.close(),
-    };
+    return sqlContractHarness(store, table, (statement) => exec(db, statement), SPOIL);
   };
 }
 

@@ -1,0 +1,17 @@
+import { createServer } from "node:net";
+
+/**
+ * A TCP port on 127.0.0.1 that is free right now (nothing listens on it; it was bound and
+ * released a moment ago), for a private server or a closed-port fault test.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error("no port"))));
+    });
+  });
+}
