@@ -14,8 +14,14 @@ export interface CookieOptions {
   path?: string;
   /** A Domain attribute, to share the cookie with subdomains. Not allowed with `__Host-`. */
   domain?: string;
-  /** @default "lax" */
+  /** `"none"` sends the cookie on cross-site requests and needs `allowCrossSite: true`. @default "lax" */
   sameSite?: "lax" | "strict" | "none";
+  /**
+   * Allows `sameSite: "none"`, for a session that must work inside cross-site frames or
+   * requests. It gives up SameSite's CSRF protection, so the app must check `Origin` or use CSRF
+   * tokens on every state-changing request. Requires Secure. @default false
+   */
+  allowCrossSite?: boolean;
   /** Turning this off needs `insecureDevMode: true`. @default true */
   secure?: boolean;
   /** Turning this off needs `insecureDevMode: true`. @default true */

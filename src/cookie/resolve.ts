@@ -38,6 +38,7 @@ export interface ResolvedCookieOptions {
   readonly partitioned: boolean;
   /** Whether `secure` or `httpOnly` were allowed to be turned off. */
   readonly insecureDevMode: boolean;
+  readonly allowCrossSite: boolean;
   /** The largest Set-Cookie line to send, in bytes. */
   readonly maxSetCookieBytes: number;
 }
@@ -70,6 +71,7 @@ export function resolveCookieOptions(options: CookieOptions | undefined): Resolv
     httpOnly: readBoolean(given.httpOnly, "httpOnly", true),
     partitioned: readBoolean(given.partitioned, "partitioned", false),
     insecureDevMode,
+    allowCrossSite: readBoolean(given.allowCrossSite, "allowCrossSite", false),
     maxSetCookieBytes: readMaxBytes(given.maxSetCookieBytes),
   };
 
@@ -96,6 +98,9 @@ function checkCombination(options: ResolvedCookieOptions): void {
     fail("secure", "a __Secure- cookie requires secure: true");
   }
 
+  if (options.sameSite === "none" && !options.allowCrossSite) {
+    fail("sameSite", 'sameSite "none" needs allowCrossSite: true (it drops CSRF protection)');
+  }
   if (options.sameSite === "none" && !options.secure) {
     fail("sameSite", 'sameSite "none" requires secure: true');
   }

@@ -30,6 +30,7 @@ describe("resolveCookieOptions", () => {
       httpOnly: true,
       partitioned: false,
       insecureDevMode: false,
+      allowCrossSite: false,
       maxSetCookieBytes: 4096,
     });
     expect(Object.isFrozen(resolved)).toBe(true);
@@ -43,7 +44,10 @@ describe("resolveCookieOptions", () => {
     { label: "sub-domain", options: { name: "sid", domain: "a-1.example.co.uk" } },
     { label: "single label", options: { name: "sid", domain: "localhost" } },
     { label: "narrow path", options: { name: "sid", path: "/app/v1" } },
-    { label: "SameSite=None with Secure", options: { sameSite: "none" } },
+    {
+      label: "SameSite=None with Secure and the opt-in",
+      options: { sameSite: "none", allowCrossSite: true },
+    },
     { label: "SameSite in any case", options: { sameSite: "Strict" } },
     { label: "Partitioned with Secure", options: { partitioned: true } },
     { label: "smallest line limit", options: { maxSetCookieBytes: 256 } },
@@ -99,12 +103,17 @@ describe("resolveCookieOptions", () => {
     },
     {
       id: "CFG-02",
-      options: { ...DEV, sameSite: "none", secure: false },
+      options: { ...DEV, sameSite: "none", allowCrossSite: true, secure: false },
       field: "cookie.sameSite",
     },
     {
       id: "CFG-02",
-      options: { ...DEV, sameSite: "None", secure: false },
+      options: { sameSite: "none" },
+      field: "cookie.sameSite",
+    },
+    {
+      id: "CFG-02",
+      options: { ...DEV, sameSite: "None", allowCrossSite: true, secure: false },
       field: "cookie.sameSite",
     },
     {
