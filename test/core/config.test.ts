@@ -161,6 +161,24 @@ describe("create (per-session timeouts)", () => {
     });
   });
 
+  it(
+    "refuses a persistent cookie lifetime over 400 days, " +
+      "for the manager and per session, storing nothing (CFG-07)",
+    async () => {
+      const manager = configErrorOf({ persistentCookie: true, absoluteTimeoutMs: 401 * DAY_MS });
+      const { manager: standard, store } = setup({ persistentCookie: true });
+
+      const perSession = standard.create({ timeouts: { absoluteTimeoutMs: 401 * DAY_MS } });
+
+      expect(manager.field).toBe("absoluteTimeoutMs");
+      await expect(perSession).rejects.toBeInstanceOf(ConfigError);
+      await expect(perSession).rejects.toMatchObject({
+        field: "create.timeouts.absoluteTimeoutMs",
+      });
+      expect(store.count("create")).toBe(0);
+    },
+  );
+
   it("throws ConfigError(rotate.graceMs) for a grace over 60 s", async () => {
     const { manager } = setup();
     const { session } = await manager.create();

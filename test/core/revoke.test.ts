@@ -3,7 +3,7 @@ import { SessionRevokedError } from "../../src/core/errors.js";
 import { cookie, eventsOf, HOUR_MS, isClearing, MINUTE_MS, reasonOf, setup } from "./fixture.js";
 
 describe("revoke", () => {
-  it("returns the clearing cookie and makes the token give revoked", async () => {
+  it("returns the clearing cookie and makes the token give revoked (FR-25)", async () => {
     const { manager, events } = setup();
     const issued = await manager.create({ userId: "u1" });
 
