@@ -269,7 +269,7 @@ export const CASES: readonly HTTPCase[] = [
     },
   },
   {
-    name: "a failing store answers 503, sends no Set-Cookie and leaves the cookie working",
+    name: "a failing store answers 503, sends no Set-Cookie and leaves the cookie working (FR-09)",
     expectedEvents: ["store.error"],
     async run(context) {
       const jar = new CookieJar();
@@ -283,8 +283,12 @@ export const CASES: readonly HTTPCase[] = [
       expect(write.status).toBe(503);
       expect(write.setCookie).toEqual([]);
       const anonymous = await context.request("/set?key=a&value=b", { method: "POST" });
-      expect([200, 503]).toContain(anonymous.status);
+      expect(anonymous.status).toBe(503);
       expect(anonymous.setCookie).toEqual([]);
+      // A request without a session cookie needs no store call, so it is unaffected (FR-09).
+      const cookieless = await me(context, {});
+      expect(cookieless.response.status).toBe(401);
+      expect(cookieless.response.setCookie).toEqual([]);
 
       context.store.failing = false;
       expect((await me(context, { jar })).body.userId).toBe("user-5");
