@@ -20,7 +20,7 @@ import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./r
 import { toSession, toSummary } from "./session-view.js";
 import { callStore } from "./store-call.js";
 import { resolveTimeouts } from "./timeouts.js";
-import { generateToken, hashSecret } from "./token.js";
+import { generateToken, hashSecretForStorage } from "./token.js";
 import { cookieMaxAgeSeconds, noSession, storeExpiresAt, validateToken } from "./validate.js";
 
 const CREATE_ATTEMPTS = 3;
@@ -122,7 +122,7 @@ export class LatchkeySessionManager implements SessionManager {
 
     for (let attempt = 0; attempt < CREATE_ATTEMPTS; attempt++) {
       const { id, secret, token } = generateToken(config.random);
-      const record: SessionRecord = { id, secretHash: hashSecret(secret), ...base };
+      const record: SessionRecord = { id, secretHash: hashSecretForStorage(secret), ...base };
       // The cookie is built before the write, so a cookie that cannot be sent leaves no record.
       const setCookie = this.#sessionCookie(token, record, now);
 
@@ -149,7 +149,7 @@ export class LatchkeySessionManager implements SessionManager {
       const successor: SessionRecord = {
         ...current,
         id,
-        secretHash: hashSecret(secret),
+        secretHash: hashSecretForStorage(secret),
         lastSeenAt: now,
         idleExpiresAt,
         expiresAt: storeExpiresAt(idleExpiresAt),

@@ -2,7 +2,8 @@ import { isLatchkeyError, StoreError } from "./errors.js";
 
 // Deadlines are checked by one shared timer instead of a timer per call: a validate makes one
 // store call, and arming and clearing a timer for each cost more than the memory store's read.
-// The timer runs only while calls are pending, so an idle process holds no handle.
+// The timer runs only while calls are pending (and one tick after), so an idle process holds no
+// handle.
 const TICK_MS = 20;
 
 interface PendingCall {
@@ -20,13 +21,16 @@ function watch(call: PendingCall): void {
 
 function unwatch(call: PendingCall): void {
   pending.delete(call);
+}
+
+// The timer stops itself on a tick that finds nothing pending, rather than when the last call
+// settles: one request after another would otherwise arm and clear it every time.
+function expireOverdue(): void {
   if (pending.size === 0 && ticker !== null) {
     clearInterval(ticker);
     ticker = null;
+    return;
   }
-}
-
-function expireOverdue(): void {
   const now = Date.now();
   for (const call of pending) {
     if (call.deadline <= now) call.expire();

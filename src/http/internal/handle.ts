@@ -87,6 +87,8 @@ export interface HandleContext {
   manager: SessionManager;
   transport: Transport;
   client: ClientFacts;
+  /** Called as each change starts, before it touches the store (the Node shapes hook `res`). */
+  onChange?: () => void;
 }
 
 const EMPTY_DATA: Readonly<SessionData> = Object.freeze({});
@@ -245,6 +247,7 @@ export class RequestSession implements SessionHandle {
   }
 
   #run<T>(change: (manager: SessionManager) => Promise<T>): Promise<T> {
+    this.context.onChange?.();
     this.#pending += 1;
     const result = this.#queue.then(
       () => change(this.context.manager),

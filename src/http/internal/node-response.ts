@@ -12,19 +12,27 @@ import { resolveTransport, type Transport, type TrustProxy } from "./transport.j
 
 /** The raw `Cookie` header fields, one entry per field as the client sent them (PAR-04). */
 export function cookieFields(req: IncomingMessage): string[] {
-  // Node joins repeated Cookie fields into req.headers.cookie; headersDistinct keeps them apart,
-  // and rawHeaders is the fallback for objects that only look like an IncomingMessage.
-  const distinct = req.headersDistinct?.cookie;
-  if (Array.isArray(distinct)) return [...distinct];
+  // Node joins repeated Cookie fields into req.headers.cookie, so they are read from rawHeaders,
+  // which keeps them apart. (headersDistinct would too, but it builds an object of every header
+  // on each request.) Objects that only look like an IncomingMessage fall back to req.headers.
+  const raw = req.rawHeaders;
+  if (!Array.isArray(raw)) return fallbackCookieFields(req);
 
   const fields: string[] = [];
-  const raw = req.rawHeaders ?? [];
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index];
-    const value = raw[index + 1];
-    if (name?.toLowerCase() === "cookie" && value !== undefined) fields.push(value);
+    const name = raw[index] as string;
+    if (name.length !== 6) continue;
+    if (name === "cookie" || name === "Cookie" || name.toLowerCase() === "cookie") {
+      fields.push(raw[index + 1] as string);
+    }
   }
   return fields;
+}
+
+function fallbackCookieFields(req: IncomingMessage): string[] {
+  const value = req.headers?.cookie;
+  if (Array.isArray(value)) return [...value];
+  return typeof value === "string" ? [value] : [];
 }
 
 function singleHeader(req: IncomingMessage, name: string): string | null {
@@ -123,6 +131,10 @@ function absorbHeaders(res: ServerResponse, headers: unknown): void {
  * sends no cookie (a cookie is only ever sent for committed state) and is reported as an event.
  */
 export function hookResponse(res: ServerResponse, handle: RequestSession): void {
+  if (res.headersSent) {
+    reportLateChange(handle);
+    return;
+  }
   const originalWriteHead = res.writeHead;
   const originalEnd = res.end;
   let written = false;
@@ -135,15 +147,7 @@ export function hookResponse(res: ServerResponse, handle: RequestSession): void 
     const reason = typeof rest[0] === "string" ? rest[0] : undefined;
     const headers = typeof rest[0] === "string" ? rest[1] : rest[0];
     absorbHeaders(this, headers);
-    if (handle.busy) {
-      const { manager } = handle.context;
-      manager.notify({
-        type: "store.error",
-        at: manager.now(),
-        operation: "respond",
-        error: new Error("response headers were sent while a session change was still pending"),
-      });
-    }
+    if (handle.busy) reportLateChange(handle);
 
     writeSessionHeaders(this, handle);
     const args = reason === undefined ? [statusCode] : [statusCode, reason];
@@ -159,4 +163,15 @@ export function hookResponse(res: ServerResponse, handle: RequestSession): void 
 
   res.writeHead = writeHead as ServerResponse["writeHead"];
   res.end = end as ServerResponse["end"];
+}
+
+// A change whose cookie cannot go out any more: the headers left before it settled.
+function reportLateChange(handle: RequestSession): void {
+  const { manager } = handle.context;
+  manager.notify({
+    type: "store.error",
+    at: manager.now(),
+    operation: "respond",
+    error: new Error("response headers were sent while a session change was still pending"),
+  });
 }

@@ -15,8 +15,8 @@ export function nodeClient(req: IncomingMessage, transport: Transport): Required
 }
 
 /**
- * Validates the request's session cookie and hooks `res` so that the cookie the session needs
- * is written when the headers go out. Rejects with the store's error when it cannot answer.
+ * Validates the request's session cookie and arranges for `res` to carry the cookie the session
+ * needs when the headers go out. Rejects with the store's error when it cannot answer.
  */
 export async function openNodeSession(
   manager: SessionManager,
@@ -28,7 +28,19 @@ export async function openNodeSession(
   const client = nodeClient(req, transport);
 
   const result = await manager.validateCookieHeader(cookieFields(req), client);
-  const handle = new RequestSession({ manager, transport, client }, result);
-  hookResponse(res, handle);
+
+  // The response is hooked only once it may carry a cookie: a renewal now, or the first change
+  // later. Most requests do neither and go out untouched.
+  let hooked = false;
+  const hook = (): void => {
+    if (hooked) return;
+    hooked = true;
+    hookResponse(res, handle);
+  };
+  const handle: RequestSession = new RequestSession(
+    { manager, transport, client, onChange: hook },
+    result,
+  );
+  if (result.setCookie !== null) hook();
   return handle;
 }
