@@ -42,7 +42,15 @@ export type SessionMiddleware = (
   next: (error?: unknown) => void,
 ) => void;
 
-const handles = new WeakMap<IncomingMessage, SessionHandle>();
+// The handle is also kept under a symbol, so that getSession() finds it even where another
+// middleware took `req.session`. A property rather than a WeakMap: a WeakMap entry per request
+// costs the garbage collector far more than one more property on the request.
+const HANDLE = Symbol.for("latchkey.express.session");
+
+type RequestWithHandle = IncomingMessage & {
+  session: SessionHandle;
+  [HANDLE]?: SessionHandle;
+};
 
 /**
  * A middleware that validates the session cookie (from the `Cookie` header fields only) before
@@ -72,8 +80,9 @@ export function sessionMiddleware(
   return (req, res, next) => {
     openNodeSession(manager, req, res, trustProxy).then(
       (handle) => {
-        handles.set(req, handle);
-        (req as IncomingMessage & { session: SessionHandle }).session = handle;
+        const target = req as RequestWithHandle;
+        target[HANDLE] = handle;
+        target.session = handle;
         next();
       },
       (error: unknown) => next(error),
@@ -87,7 +96,7 @@ export function sessionMiddleware(
  * @throws ConfigError when the middleware did not run for this request.
  */
 export function getSession(req: IncomingMessage): SessionHandle {
-  const handle = handles.get(req);
+  const handle = (req as RequestWithHandle)[HANDLE];
   if (handle === undefined) {
     throw new ConfigError("express.sessionMiddleware", "mount sessionMiddleware before this route");
   }
