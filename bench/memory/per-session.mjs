@@ -92,7 +92,11 @@ process.stdout.write(
   JSON.stringify({
     kind,
     count,
-    bytesPerSession: (after.heapUsed - before.heapUsed) / count,
+    // Typed arrays live outside the V8 heap (the memory store keeps its numeric columns there),
+    // so they are counted with it: heap plus array buffers is what a session really costs.
+    bytesPerSession:
+      (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / count,
+    heapBytesPerSession: (after.heapUsed - before.heapUsed) / count,
     rssBytesPerSession: (after.rss - before.rss) / count,
     held: keep === null ? 0 : 1,
   }) + "\n",

@@ -1,14 +1,14 @@
 import type { SessionEvent } from "../core/events.js";
 import type { JsonValue, RecordTouch, SessionRecord } from "../core/record.js";
 import type { DataWrite, SessionStore, SupersedeOptions, WriteOutcome } from "../core/store.js";
-import { copyData, copyJson, copyRecord, setKey } from "./memory/copy.js";
+import { copyData, copyJson, setKey } from "./memory/copy.js";
 import {
   resolveMemoryStoreOptions,
   type MemoryStoreConfig,
   type MemoryStoreOptions,
 } from "./memory/options.js";
 import { sweepTimer, type SweepTimer } from "./memory/timer.js";
-import { RecordTable, type MemoryStoreStats } from "./memory/table.js";
+import { NO_SLOT, RecordTable, type MemoryStoreStats } from "./memory/table.js";
 
 /**
  * A {@link SessionStore} that keeps sessions in this process's memory: the default store, for
@@ -23,7 +23,9 @@ import { RecordTable, type MemoryStoreStats } from "./memory/table.js";
  * every `sweepIntervalMs`), on read, and before the store grows past `maxEntries`; at the cap the
  * record that expires first is evicted with a `store.evicted` event, never silently. Every
  * operation is synchronous inside its promise, so each one is atomic. Records are held as
- * structured values and handed out as copies.
+ * structured values (data is never re-parsed on read) and handed out as copies; their numeric
+ * fields sit in typed-array columns, which is how a session costs less memory than a plain
+ * object per record would.
  */
 export class MemoryStore implements SessionStore {
   readonly #config: MemoryStoreConfig;
@@ -34,7 +36,7 @@ export class MemoryStore implements SessionStore {
   /** @throws ConfigError for a bad option, naming it (`store.maxEntries`…). */
   constructor(options: MemoryStoreOptions = {}) {
     this.#config = resolveMemoryStoreOptions(options);
-    this.#table = new RecordTable(this.#config.maxEntries, (record) => this.#evicted(record));
+    this.#table = new RecordTable(this.#config.maxEntries);
   }
 
   /** What the store holds now. */
@@ -47,37 +49,39 @@ export class MemoryStore implements SessionStore {
    * is dropped and gives `null`. Never a `CorruptRecord`: nothing here is decoded.
    */
   async get(id: string): Promise<SessionRecord | null> {
-    const record = this.#table.live(id, this.#config.now());
-    return record === undefined ? null : copyRecord(record);
+    const slot = this.#table.find(id, this.#config.now());
+    return slot === NO_SLOT ? null : this.#table.read(slot);
   }
 
   /** Stores a copy of `record`. One whose `expiresAt` has passed is not kept (FR-04). */
   async create(record: SessionRecord): Promise<"created" | "exists"> {
     const now = this.#config.now();
-    if (this.#table.live(record.id, now) !== undefined) return "exists";
+    if (this.#table.find(record.id, now) !== NO_SLOT) return "exists";
     // Also true for a NaN deadline, which is never stored: it would stall the sweep.
     if (!(record.expiresAt > now)) return "created";
 
-    this.#table.makeRoom(now, null);
-    this.#insert(copyRecord(record));
+    const evicted = this.#table.makeRoom(now, NO_SLOT);
+    this.#insert(record);
+    this.#reportEvicted(evicted);
     return "created";
   }
 
   /** Renews an active record. A renewal older than the stored one changes nothing. */
   async touch(id: string, touch: RecordTouch): Promise<boolean> {
     const now = this.#config.now();
-    const record = this.#table.live(id, now);
-    if (record === undefined || record.state !== "active") return false;
+    const slot = this.#table.find(id, now);
+    const columns = this.#table.columns;
+    if (slot === NO_SLOT || columns.state(slot) !== "active") return false;
 
     // Two requests may renew out of order; the later lastSeenAt wins (lastSeenAt is monotonic).
-    if (touch.lastSeenAt < record.lastSeenAt) return true;
+    const lastSeenAt = columns.lastSeenAt(slot);
+    if (touch.lastSeenAt < lastSeenAt) return true;
     // Another request renewed since this one read the record: its write stands.
     const previous = touch.previousLastSeenAt;
-    if (previous !== undefined && previous !== record.lastSeenAt) return true;
+    if (previous !== undefined && previous !== lastSeenAt) return true;
 
-    record.lastSeenAt = touch.lastSeenAt;
-    record.idleExpiresAt = touch.idleExpiresAt;
-    this.#table.setExpiry(record, touch.expiresAt, now);
+    columns.renew(slot, touch.lastSeenAt, touch.idleExpiresAt);
+    this.#table.setExpiry(slot, touch.expiresAt, now);
     return true;
   }
 
@@ -87,23 +91,26 @@ export class MemoryStore implements SessionStore {
     write: DataWrite,
     expectedVersion: number | null,
   ): Promise<WriteOutcome> {
-    const record = this.#table.live(id, this.#config.now());
-    if (record === undefined) return { ok: false, reason: "missing" };
-    if (record.state !== "active") return { ok: false, reason: "inactive" };
-    const stale = expectedVersion !== null && expectedVersion !== record.version;
-    if (stale) return { ok: false, reason: "conflict" };
-
-    if (write.kind === "replace") {
-      record.data = copyData(write.data);
-    } else {
-      for (const key of Object.keys(write.set)) {
-        setKey(record.data, key, copyJson(write.set[key] as JsonValue));
-      }
-      for (const key of write.delete) delete record.data[key];
+    const slot = this.#table.find(id, this.#config.now());
+    const columns = this.#table.columns;
+    if (slot === NO_SLOT) return { ok: false, reason: "missing" };
+    if (columns.state(slot) !== "active") return { ok: false, reason: "inactive" };
+    const version = columns.version(slot);
+    if (expectedVersion !== null && expectedVersion !== version) {
+      return { ok: false, reason: "conflict" };
     }
 
-    record.version += 1;
-    return { ok: true, version: record.version };
+    // A patch changes the stored object in place: it is the store's own copy, never handed out.
+    const data = write.kind === "replace" ? copyData(write.data) : columns.data(slot);
+    if (write.kind === "patch") {
+      for (const key of Object.keys(write.set)) {
+        setKey(data, key, copyJson(write.set[key] as JsonValue));
+      }
+      for (const key of write.delete) delete data[key];
+    }
+
+    columns.setData(slot, data, version + 1);
+    return { ok: true, version: version + 1 };
   }
 
   /**
@@ -118,29 +125,30 @@ export class MemoryStore implements SessionStore {
     options: SupersedeOptions,
   ): Promise<WriteOutcome> {
     const now = this.#config.now();
-    const old = this.#table.live(oldId, now);
-    if (old === undefined) return { ok: false, reason: "missing" };
-    if (old.state !== "active") return { ok: false, reason: "inactive" };
-    if (old.version !== expectedVersion) return { ok: false, reason: "conflict" };
-    if (this.#table.live(successor.id, now) !== undefined) return { ok: false, reason: "conflict" };
+    const old = this.#table.find(oldId, now);
+    const columns = this.#table.columns;
+    if (old === NO_SLOT) return { ok: false, reason: "missing" };
+    if (columns.state(old) !== "active") return { ok: false, reason: "inactive" };
+    if (columns.version(old) !== expectedVersion) return { ok: false, reason: "conflict" };
+    if (this.#table.find(successor.id, now) !== NO_SLOT) return { ok: false, reason: "conflict" };
 
-    this.#table.makeRoom(now, oldId);
-    old.state = "superseded";
-    old.successorId = successor.id;
-    old.graceUntil = options.graceUntil;
+    // Room is made first: removing other records frees their slots, never this one.
+    const evicted = this.#table.makeRoom(now, old);
+    columns.supersede(old, successor.id, options.graceUntil);
     this.#table.setExpiry(old, options.expiresAt, now);
 
-    if (successor.expiresAt > now) this.#insert(copyRecord(successor));
+    if (successor.expiresAt > now) this.#insert(successor);
+    this.#reportEvicted(evicted);
     return { ok: true, version: successor.version };
   }
 
   /** Turns an active record into a revoked tombstone. */
   async markRevoked(id: string, tombstoneUntil: number): Promise<boolean> {
     const now = this.#config.now();
-    const record = this.#table.live(id, now);
-    if (record === undefined || record.state !== "active") return false;
+    const slot = this.#table.find(id, now);
+    if (slot === NO_SLOT || this.#table.columns.state(slot) !== "active") return false;
 
-    this.#revoke(record, tombstoneUntil, now);
+    this.#revoke(slot, tombstoneUntil, now);
     return true;
   }
 
@@ -154,9 +162,10 @@ export class MemoryStore implements SessionStore {
     let count = 0;
 
     for (const id of this.#table.idsOf(userId)) {
-      const record = this.#table.live(id, now);
-      if (record === undefined || record.state !== "active" || id === exceptId) continue;
-      this.#revoke(record, tombstoneUntil, now);
+      const slot = this.#table.find(id, now);
+      if (slot === NO_SLOT || this.#table.columns.state(slot) !== "active") continue;
+      if (id === exceptId) continue;
+      this.#revoke(slot, tombstoneUntil, now);
       count += 1;
     }
     return count;
@@ -168,8 +177,8 @@ export class MemoryStore implements SessionStore {
     const listed: SessionRecord[] = [];
 
     for (const id of this.#table.idsOf(userId)) {
-      const record = this.#table.live(id, now);
-      if (record !== undefined) listed.push(copyRecord(record));
+      const slot = this.#table.find(id, now);
+      if (slot !== NO_SLOT) listed.push(this.#table.read(slot));
     }
     return listed;
   }
@@ -203,6 +212,7 @@ export class MemoryStore implements SessionStore {
     return this.#timer !== null;
   }
 
+  /** Stores a copy of `record`; the table copies it into its columns. */
   #insert(record: SessionRecord): void {
     this.#table.insert(record);
 
@@ -211,19 +221,22 @@ export class MemoryStore implements SessionStore {
     }
   }
 
-  #revoke(record: SessionRecord, tombstoneUntil: number, now: number): void {
-    record.state = "revoked";
-    record.data = {};
-    this.#table.setExpiry(record, Math.min(record.expiresAt, tombstoneUntil), now);
+  #revoke(slot: number, tombstoneUntil: number, now: number): void {
+    const expiresAt = this.#table.expiresAt(slot);
+
+    this.#table.columns.revoke(slot);
+    this.#table.setExpiry(slot, Math.min(expiresAt, tombstoneUntil), now);
   }
 
-  #evicted(record: SessionRecord): void {
-    this.#emit({
-      type: "store.evicted",
-      at: this.#config.now(),
-      sessionIdPrefix: record.id.slice(0, 8),
-      cause: "cap",
-    });
+  #reportEvicted(ids: readonly string[]): void {
+    for (const id of ids) {
+      this.#emit({
+        type: "store.evicted",
+        at: this.#config.now(),
+        sessionIdPrefix: id.slice(0, 8),
+        cause: "cap",
+      });
+    }
   }
 
   #emit(event: SessionEvent): void {

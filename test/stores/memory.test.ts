@@ -150,6 +150,34 @@ describe("MemoryStore maxEntries", () => {
     await store.close();
   });
 
+  it("reports evictions after the write, so a hook that writes to the store sees it whole", async () => {
+    const now = Date.now();
+    const rotating = makeRecord({ expiresAt: now + 60_000 });
+    const other = makeRecord({ expiresAt: now + 2 * HOUR_MS });
+    const successor = makeRecord({ userId: rotating.userId });
+    const seen: (SessionRecord | null)[] = [];
+    const store: MemoryStore = new MemoryStore({
+      maxEntries: 2,
+      onEvent: () => {
+        void store.get(successor.id).then((record) => seen.push(record));
+        void store.delete(rotating.id);
+      },
+    });
+    await store.create(rotating);
+    await store.create(other);
+
+    await store.supersede(rotating.id, rotating.version, successor, {
+      graceUntil: now + 10_000,
+      expiresAt: now + 120_000,
+    });
+
+    expect(seen).toEqual([successor]);
+    expect(await store.get(rotating.id)).toBeNull();
+    expect(await store.get(successor.id)).toEqual(successor);
+    expect(store.stats()).toMatchObject({ records: 1, queued: 1 });
+    await store.close();
+  });
+
   it(`defaults to ${DEFAULT_MAX_ENTRIES} records`, async () => {
     const events: SessionEvent[] = [];
     const store = new MemoryStore({
@@ -392,5 +420,113 @@ describe("MemoryStore copies", () => {
     expect((first as SessionRecord).data).not.toBe((second as SessionRecord).data);
     expect((first as SessionRecord).client).not.toBe((second as SessionRecord).client);
     await store.close();
+  });
+});
+
+describe("MemoryStore storage layout", () => {
+  it("gives back every field as stored, for each nullable and flag combination", async () => {
+    const store = new MemoryStore({ sweepIntervalMs: null });
+    const now = Date.now();
+    const records = [
+      makeRecord({ authenticatedAt: null, client: null, userId: null, persistent: true }),
+      makeRecord({ state: "superseded", successorId: "s".repeat(22), graceUntil: now + 5 }),
+      makeRecord({ state: "revoked", data: {}, graceUntil: now + 7 }),
+      makeRecord({ successorId: "t".repeat(22), version: 2 ** 40, idleTimeoutMs: 1 }),
+      makeRecord({ client: { ip: null, userAgent: null }, createdAt: -0, lastSeenAt: 0.5 }),
+    ];
+
+    for (const record of records) await store.create(record);
+
+    for (const record of records) expect(await store.get(record.id)).toEqual(record);
+    expect(Object.is((await store.get(records[4]!.id))?.createdAt, -0)).toBe(true);
+  });
+
+  it("a record created in a freed slot shows nothing of the record that held it", async () => {
+    const store = new MemoryStore({ sweepIntervalMs: null });
+    const now = Date.now();
+    const first = makeRecord({
+      successorId: "s".repeat(22),
+      graceUntil: now + 5,
+      persistent: true,
+    });
+    await store.create(first);
+    await store.delete(first.id);
+
+    const second = makeRecord({ userId: null, client: null, authenticatedAt: null, data: {} });
+    await store.create(second);
+
+    expect(await store.get(first.id)).toBeNull();
+    expect(await store.get(second.id)).toEqual(second);
+    expect(store.stats()).toEqual({ records: 1, users: 0, queued: 1 });
+  });
+
+  it("evicts by the current deadline after renewals moved the deadlines", async () => {
+    const clock = fakeClock();
+    const events: SessionEvent[] = [];
+    const store = new MemoryStore({
+      now: clock.now,
+      maxEntries: 4,
+      sweepIntervalMs: null,
+      onEvent: (event) => events.push(event),
+    });
+    const base = makeRecord();
+    const ids = ["a", "b", "c", "d"];
+    // Created soonest first; renewals then reverse the order, so "d" expires first.
+    for (const [index, id] of ids.entries()) {
+      await store.create(recordAt(base, id, clock.now(), (index + 1) * HOUR_MS));
+    }
+    for (const [index, id] of ids.entries()) {
+      const expiresAt = clock.now() + (10 - index) * HOUR_MS;
+      await store.touch(id, { lastSeenAt: clock.now(), idleExpiresAt: expiresAt, expiresAt });
+    }
+
+    await store.create(recordAt(base, "e", clock.now(), HOUR_MS));
+
+    expect(await store.get("d")).toBeNull();
+    expect(events.map((event) => event.type === "store.evicted" && event.sessionIdPrefix)).toEqual([
+      "d",
+    ]);
+    for (const id of ["a", "b", "c", "e"]) expect(await store.get(id)).not.toBeNull();
+  });
+
+  it("sweep agrees with a plain map of deadlines over 5 000 random operations", async () => {
+    const clock = fakeClock(1_000_000);
+    const store = new MemoryStore({ now: clock.now, sweepIntervalMs: null, maxEntries: null });
+    const base = makeRecord();
+    const model = new Map<string, number>();
+    let seed = 42;
+    const random = (limit: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % limit;
+    };
+
+    for (let step = 0; step < 5_000; step++) {
+      const id = `r${random(300)}`;
+      const action = random(5);
+      const expiresAt = clock.now() + 1 + random(2_000);
+      if (action <= 1 && !model.has(id)) {
+        await store.create({ ...recordAt(base, id, clock.now(), 0), expiresAt });
+        model.set(id, expiresAt);
+      } else if (action === 2 && model.has(id)) {
+        const lastSeenAt = clock.now();
+        await store.touch(id, { lastSeenAt, idleExpiresAt: expiresAt, expiresAt });
+        model.set(id, expiresAt);
+      } else if (action === 3) {
+        await store.delete(id);
+        model.delete(id);
+      } else {
+        clock.advance(random(50));
+        const due = [...model].filter(([, time]) => time <= clock.now()).map(([key]) => key);
+        for (const key of due) model.delete(key);
+        expect(store.sweep()).toBe(due.length);
+      }
+    }
+
+    expect(store.stats()).toEqual({
+      records: model.size,
+      users: model.size > 0 ? 1 : 0,
+      queued: model.size,
+    });
+    for (const [id, expiresAt] of model) expect((await store.get(id))?.expiresAt).toBe(expiresAt);
   });
 });

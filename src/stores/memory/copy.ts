@@ -1,41 +1,23 @@
-import type { JsonValue, SessionData, SessionRecord } from "../../core/record.js";
+import type { JsonValue, SessionData } from "../../core/record.js";
 
 /**
- * Copies of records and session data. The memory store keeps structured values and hands out
- * copies, so no caller can change what is stored through a reference. Session data is JSON, so a
+ * Copies of session data. The memory store keeps structured values and hands out copies, so no
+ * caller can change what is stored through a reference. Session data is JSON, so a
  * JSON-aware copy suffices and is faster than `structuredClone` for the small objects sessions
  * hold.
  */
 
-/** A deep copy of a record, always built with the same property order (one object shape). */
-export function copyRecord(record: SessionRecord): SessionRecord {
-  const client = record.client;
-
-  return {
-    id: record.id,
-    secretHash: record.secretHash,
-    userId: record.userId,
-    data: copyData(record.data),
-    createdAt: record.createdAt,
-    lastSeenAt: record.lastSeenAt,
-    idleExpiresAt: record.idleExpiresAt,
-    absoluteExpiresAt: record.absoluteExpiresAt,
-    idleTimeoutMs: record.idleTimeoutMs,
-    authenticatedAt: record.authenticatedAt,
-    persistent: record.persistent,
-    client: client === null ? null : { ip: client.ip, userAgent: client.userAgent },
-    version: record.version,
-    state: record.state,
-    successorId: record.successorId,
-    graceUntil: record.graceUntil,
-    expiresAt: record.expiresAt,
-  };
-}
-
 /** A deep copy of session data. */
 export function copyData(data: SessionData): SessionData {
-  const copy: SessionData = {};
-  for (const key of Object.keys(data)) setKey(copy, key, copyJson(data[key] as JsonValue));
+  // Spread copies the keys in one step into an object sized to them (own data properties, a
+  // `__proto__` key included); one built from `{}` key by key keeps room for four properties,
+  // which doubles the memory of the small objects sessions hold.
+  const copy: SessionData = { ...data };
+
+  for (const key of Object.keys(copy)) {
+    const value = copy[key] as JsonValue;
+    if (typeof value === "object" && value !== null) setKey(copy, key, copyJson(value));
+  }
   return copy;
 }
 

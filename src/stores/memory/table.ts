@@ -1,10 +1,11 @@
 import type { SessionRecord } from "../../core/record.js";
+import { RecordColumns } from "./columns.js";
 import { ExpiryQueue } from "./expiry-queue.js";
 import { UserIndex } from "./user-index.js";
 
-// Stale expiry-queue entries (from renewals and deletes) may reach this many beyond twice the
-// live records before the queue is rebuilt, so a rebuild's cost is spread over as many writes.
-const QUEUE_SLACK = 1024;
+/** What {@link RecordTable.find} returns for an id with no live record. */
+export const NO_SLOT = -1;
+const NONE_EVICTED: readonly string[] = Object.freeze([]);
 
 /** Counts that show what a memory store holds, for monitoring and tests. */
 export interface MemoryStoreStats {
@@ -12,39 +13,55 @@ export interface MemoryStoreStats {
   records: number;
   /** Users with at least one record in the per-user index. */
   users: number;
-  /** Entries in the expiry queue, stale ones included (at most about twice `records`). */
+  /** Entries in the expiry queue: one per record. */
   queued: number;
 }
 
 /**
- * The memory store's storage: records by id, the per-user index and the expiry queue, kept in
- * step. It knows deadlines and the cap but nothing of session states; the store does.
+ * The memory store's storage: the record columns, id → slot, the per-user index and the expiry
+ * queue, kept in step. It knows deadlines and the cap but nothing of session states; the store
+ * does. A slot is valid only until its record is removed (the slot is then reused), so callers
+ * look a record up by id in each operation and keep no slot across awaits.
  */
 export class RecordTable {
-  readonly #records = new Map<string, SessionRecord>();
+  /** The stored fields but the deadline, read and written by slot. */
+  readonly columns = new RecordColumns();
+  readonly #slots = new Map<string, number>();
   readonly #users = new UserIndex();
   readonly #queue = new ExpiryQueue();
   readonly #maxEntries: number | null;
-  readonly #onEvict: (record: SessionRecord) => void;
 
-  /** @param onEvict called for each live record removed to respect `maxEntries`. */
-  constructor(maxEntries: number | null, onEvict: (record: SessionRecord) => void) {
+  /** @param maxEntries the cap that {@link RecordTable.makeRoom} keeps, or `null`. */
+  constructor(maxEntries: number | null) {
     this.#maxEntries = maxEntries;
-    this.#onEvict = onEvict;
   }
 
   /** What the table holds now. */
   stats(): MemoryStoreStats {
-    return { records: this.#records.size, users: this.#users.size, queued: this.#queue.length };
+    return { records: this.#slots.size, users: this.#users.size, queued: this.#queue.size };
   }
 
-  /** The record under `id` unless its `expiresAt` is not after `now`; such a one is dropped. */
-  live(id: string, now: number): SessionRecord | undefined {
-    const record = this.#records.get(id);
-    if (record === undefined || record.expiresAt > now) return record;
+  /**
+   * The slot of the record under `id`, or {@link NO_SLOT} when there is none or its `expiresAt`
+   * is not after `now`; such a record is dropped.
+   */
+  find(id: string, now: number): number {
+    const slot = this.#slots.get(id);
+    if (slot === undefined) return NO_SLOT;
+    if (this.#queue.deadline(slot) > now) return slot;
 
-    this.remove(record);
-    return undefined;
+    this.remove(slot);
+    return NO_SLOT;
+  }
+
+  /** A fresh copy of the record in `slot`. */
+  read(slot: number): SessionRecord {
+    return this.columns.read(slot, this.#queue.deadline(slot));
+  }
+
+  /** When the store may drop the record in `slot`. */
+  expiresAt(slot: number): number {
+    return this.#queue.deadline(slot);
   }
 
   /** The ids indexed under `userId`, as a snapshot. */
@@ -52,36 +69,44 @@ export class RecordTable {
     return this.#users.ids(userId);
   }
 
-  /** Adds a record the caller owns (a copy); the caller has made room and checked the id. */
+  /**
+   * Stores a copy of `record`; the caller has made room and checked that the id is free and
+   * that `expiresAt` is a number in the future (a NaN deadline would stall the sweep).
+   */
   insert(record: SessionRecord): void {
-    this.#records.set(record.id, record);
+    const slot = this.columns.alloc(record);
+
+    this.#slots.set(record.id, slot);
     if (record.userId !== null) this.#users.add(record.userId, record.id);
-    this.#push(record.expiresAt, record.id);
+    this.#queue.set(slot, record.expiresAt);
   }
 
-  /** Removes a record and its index entry. Its queue entries go stale and are dropped later. */
-  remove(record: SessionRecord): void {
-    this.#records.delete(record.id);
-    if (record.userId !== null) this.#users.remove(record.userId, record.id);
+  /** Removes the record in `slot` with its index and queue entries, and frees the slot. */
+  remove(slot: number): void {
+    const id = this.columns.id(slot);
+    const userId = this.columns.userId(slot);
+
+    this.#slots.delete(id);
+    if (userId !== null) this.#users.remove(userId, id);
+    this.#queue.delete(slot);
+    this.columns.free(slot);
   }
 
   /** Removes the record under `id`, if any. */
   removeId(id: string): void {
-    const record = this.#records.get(id);
-    if (record !== undefined) this.remove(record);
+    const slot = this.#slots.get(id);
+    if (slot !== undefined) this.remove(slot);
   }
 
   /** Moves a record's deadline; a deadline not after `now` removes the record instead. */
-  setExpiry(record: SessionRecord, expiresAt: number, now: number): void {
+  setExpiry(slot: number, expiresAt: number, now: number): void {
     // Written so that a NaN deadline also removes: in the queue it would stall the sweep.
     if (!(expiresAt > now)) {
-      this.remove(record);
+      this.remove(slot);
       return;
     }
 
-    if (expiresAt === record.expiresAt) return;
-    record.expiresAt = expiresAt;
-    this.#push(expiresAt, record.id);
+    this.#queue.set(slot, expiresAt);
   }
 
   /**
@@ -91,56 +116,41 @@ export class RecordTable {
   sweep(now: number): number {
     let dropped = 0;
 
-    for (let time = this.#queue.peekTime(); time !== undefined && time <= now;) {
-      const record = this.#records.get(this.#queue.peekId() as string);
-      this.#queue.pop();
-      if (record !== undefined && record.expiresAt === time) {
-        this.remove(record);
-        dropped += 1;
-      }
-      time = this.#queue.peekTime();
+    while (this.#queue.peekTime() <= now) {
+      this.remove(this.#queue.peekSlot());
+      dropped += 1;
     }
-
-    this.#compactQueue();
     return dropped;
   }
 
   /**
-   * Frees one slot when the table is at its cap: expired records go first, then the record that
-   * expires soonest, never `protectId` (the record a rotation is retiring).
+   * Frees one place when the table is at its cap: expired records go first, then the record
+   * that expires soonest, never the one in `protectSlot` (the record a rotation is retiring).
+   * @returns the ids of the live records evicted, for the store to report once its write is
+   * done (an event hook run in the middle could change the table under it).
    */
-  makeRoom(now: number, protectId: string | null): void {
+  makeRoom(now: number, protectSlot: number): readonly string[] {
     const cap = this.#maxEntries;
-    if (cap === null) return;
-    let kept: { time: number; id: string } | null = null;
+    if (cap === null || this.#slots.size < cap) return NONE_EVICTED;
+    const evicted: string[] = [];
+    let keptTime: number | null = null;
 
-    while (this.#records.size >= cap) {
+    while (this.#slots.size >= cap && this.#queue.size > 0) {
+      const slot = this.#queue.peekSlot();
       const time = this.#queue.peekTime();
-      const id = this.#queue.peekId();
-      if (time === undefined || id === undefined) break;
-      this.#queue.pop();
 
-      const record = this.#records.get(id);
-      if (record === undefined || record.expiresAt !== time) continue;
-      if (id === protectId) kept = { time, id };
-      else if (time <= now) this.remove(record);
-      else {
-        this.remove(record);
-        this.#onEvict(record);
+      // Out of the queue for the rest of the loop, so the next soonest one comes up.
+      if (slot === protectSlot) {
+        keptTime = time;
+        this.#queue.delete(slot);
+        continue;
       }
+
+      if (time > now) evicted.push(this.columns.id(slot));
+      this.remove(slot);
     }
 
-    if (kept !== null) this.#queue.push(kept.time, kept.id);
-  }
-
-  #push(expiresAt: number, id: string): void {
-    this.#queue.push(expiresAt, id);
-    this.#compactQueue();
-  }
-
-  #compactQueue(): void {
-    if (this.#queue.length > 2 * this.#records.size + QUEUE_SLACK) {
-      this.#queue.rebuild(this.#records.values());
-    }
+    if (keptTime !== null) this.#queue.set(protectSlot, keptTime);
+    return evicted;
   }
 }
