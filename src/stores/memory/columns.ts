@@ -1,3 +1,4 @@
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from "@oslojs/encoding";
 import type { ClientFacts, SessionData, SessionRecord, SessionState } from "../../core/record.js";
 import { copyData } from "./copy.js";
 
@@ -23,6 +24,11 @@ const STATES: readonly SessionState[] = ["active", "superseded", "revoked"];
 const SUPERSEDED = 1;
 const REVOKED = 2;
 
+// A secret hash is SHA-256 in base64url: 32 bytes kept raw cost less than half of its 43-character
+// string. A hash in any other form (a store is not the place to judge it) is kept as text.
+const HASH_BYTES = 32;
+const HASH_TEXT_LENGTH = 43;
+
 const INITIAL_CAPACITY = 64;
 // What a free slot's data points at, so a freed record's data can be collected.
 const NO_DATA: SessionData = Object.freeze({}) as SessionData;
@@ -43,8 +49,9 @@ interface Link {
 export class RecordColumns {
   #numbers = new Float64Array(INITIAL_CAPACITY * NUMBER_FIELDS);
   #flags = new Uint8Array(INITIAL_CAPACITY);
+  #hashes = new Uint8Array(INITIAL_CAPACITY * HASH_BYTES);
   readonly #ids: string[] = [];
-  readonly #secretHashes: string[] = [];
+  readonly #textHashes = new Map<number, string>();
   readonly #userIds: (string | null)[] = [];
   readonly #data: SessionData[] = [];
   readonly #clients: (ClientFacts | null)[] = [];
@@ -61,7 +68,7 @@ export class RecordColumns {
 
     // Assigning at index `length` appends, so the plain arrays stay densely packed.
     this.#ids[slot] = record.id;
-    this.#secretHashes[slot] = record.secretHash;
+    this.#storeHash(slot, record.secretHash);
     this.#userIds[slot] = record.userId;
     this.#data[slot] = copyData(record.data);
     this.#clients[slot] = client === null ? null : { ip: client.ip, userAgent: client.userAgent };
@@ -89,7 +96,7 @@ export class RecordColumns {
   /** Releases a slot for reuse and drops its references, so its strings and data can go. */
   free(slot: number): void {
     this.#ids[slot] = "";
-    this.#secretHashes[slot] = "";
+    this.#textHashes.delete(slot);
     this.#userIds[slot] = null;
     this.#data[slot] = NO_DATA;
     this.#clients[slot] = null;
@@ -111,7 +118,7 @@ export class RecordColumns {
 
     return {
       id: this.id(slot),
-      secretHash: this.#secretHashes[slot] as string,
+      secretHash: this.#readHash(slot),
       userId: this.userId(slot),
       data: copyData(this.data(slot)),
       createdAt: numbers[base + CREATED_AT] as number,
@@ -187,14 +194,34 @@ export class RecordColumns {
     this.#flags[slot] = ((this.#flags[slot] as number) & ~STATE_BITS) | REVOKED;
   }
 
+  #storeHash(slot: number, hash: string): void {
+    const bytes = hash.length === HASH_TEXT_LENGTH ? decodeHash(hash) : null;
+    if (bytes === null || encodeBase64urlNoPadding(bytes) !== hash) {
+      this.#textHashes.set(slot, hash);
+      return;
+    }
+    this.#textHashes.delete(slot);
+    this.#hashes.set(bytes, slot * HASH_BYTES);
+  }
+
+  #readHash(slot: number): string {
+    const text = this.#textHashes.get(slot);
+    if (text !== undefined) return text;
+    const start = slot * HASH_BYTES;
+    return encodeBase64urlNoPadding(this.#hashes.subarray(start, start + HASH_BYTES));
+  }
+
   #grow(): void {
     const numbers = new Float64Array(this.#numbers.length * 2);
     const flags = new Uint8Array(this.#flags.length * 2);
+    const hashes = new Uint8Array(this.#hashes.length * 2);
 
     numbers.set(this.#numbers);
     flags.set(this.#flags);
+    hashes.set(this.#hashes);
     this.#numbers = numbers;
     this.#flags = flags;
+    this.#hashes = hashes;
   }
 }
 
@@ -202,4 +229,13 @@ export class RecordColumns {
 function stateCode(state: SessionState): number {
   const code = STATES.indexOf(state);
   return code === -1 ? REVOKED : code;
+}
+
+function decodeHash(hash: string): Uint8Array | null {
+  try {
+    const bytes = decodeBase64urlIgnorePadding(hash);
+    return bytes.length === HASH_BYTES ? bytes : null;
+  } catch {
+    return null;
+  }
 }
