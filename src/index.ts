@@ -21,17 +21,20 @@ export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | 
  * Builds a session manager. Options are checked here, once: a bad option throws a
  * `ConfigError` at start-up, never on a request.
  *
- * @param options `store` defaults to a new {@link MemoryStore} (one process only) and `codec` to
- * the {@link PlainCodec}; everything else as documented on {@link SessionManagerOptions}.
+ * @param options `store` defaults to a new {@link MemoryStore} (one process only, on the same
+ * `now` clock) and `codec` to the {@link PlainCodec}; everything else as documented on
+ * {@link SessionManagerOptions}.
  * @example
  * const sessions = createSessionManager({ preset: "standard" });
  * const result = await sessions.validateCookieHeader(request.headers.get("cookie"));
  * const userId = result.ok ? result.session.userId : null;
  */
 export function createSessionManager(options: CreateSessionManagerOptions = {}): SessionManager {
+  const now = options.now;
   return new LatchkeySessionManager({
     ...options,
-    store: options.store ?? new MemoryStore(),
+    // The default store shares the manager's clock, so an injected clock governs both.
+    store: options.store ?? new MemoryStore(typeof now === "function" ? { now } : {}),
     codec: options.codec ?? new PlainCodec(),
   });
 }

@@ -109,10 +109,17 @@ export function createApp({ sessions, verify }) {
   });
 
   // A store that cannot answer is a 503, never "signed out": the browser keeps its cookie.
+  // Client errors that Express and its body parser raise (a body too large, a malformed path)
+  // keep their 4xx status.
   app.use((error, _req, res, _next) => {
     const storeDown = isLatchkeyError(error) && error.code.startsWith("store-");
-    const status = storeDown ? 503 : 500;
-    const text = storeDown ? "Sessions are unavailable; try again shortly." : "Something broke.";
+    const clientStatus = clientErrorStatus(error);
+    const status = storeDown ? 503 : (clientStatus ?? 500);
+    const text = storeDown
+      ? "Sessions are unavailable; try again shortly."
+      : clientStatus !== null
+        ? "The request could not be understood."
+        : "Something broke.";
     res
       .status(status)
       .type("html")
@@ -152,4 +159,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   // Loopback only: the demo accounts' password is printed on the login page.
   const { url } = await start({ port: Number(process.env.PORT ?? 3000), log: true });
   console.log(`latchkey demo on ${url}  (alice@example.test / bob@example.test, ${DEMO_PASSWORD})`);
+}
+
+/** The 4xx status an Express or body-parser error carries, or null. */
+function clientErrorStatus(error) {
+  const status = typeof error === "object" && error !== null ? error.status : undefined;
+  return Number.isInteger(status) && status >= 400 && status < 500 ? status : null;
 }

@@ -79,9 +79,12 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
     renewalIntervalMs,
     persistentCookie: checkBoolean("persistentCookie", options.persistentCookie, false),
     rotationGraceMs: checkGraceMs("rotationGraceMs", options.rotationGraceMs ?? 0),
+    // The default is capped by the absolute timeout, so a short-lived configuration never
+    // fails on an option it did not set; an explicit value must fit on its own.
     revokedRetentionMs: checkDurationMs(
       "revokedRetentionMs",
-      options.revokedRetentionMs ?? DEFAULT_REVOKED_RETENTION_MS,
+      options.revokedRetentionMs ??
+        Math.min(DEFAULT_REVOKED_RETENTION_MS, timeouts.absoluteTimeoutMs),
       timeouts.absoluteTimeoutMs,
     ),
     binding: checkBinding(options.binding),

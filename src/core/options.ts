@@ -61,13 +61,18 @@ export interface SessionManagerOptions {
   /** How long a rotated-away token still leads to its successor. At most 60 s. @default 0 */
   rotationGraceMs?: number;
   /**
-   * How long a revoked session's tombstone is kept, so late writes cannot revive it and a
-   * validate can answer `revoked`. @default 3_600_000 (1 hour)
+   * How long a revoked session's tombstone is kept, so that a validate can answer `revoked`
+   * rather than `unknown`. The tombstone never outlives the record's own deadline (plus the
+   * one-minute slack every record gets); writes cannot revive a session either way, since no
+   * write creates a record. @default the smaller of 1 hour and the absolute timeout
    */
   revokedRetentionMs?: number;
   /** Optional binding to the client's User-Agent and/or IP network. */
   binding?: BindingOptions;
-  /** The most live sessions one user may have; the oldest is revoked past it. @default null */
+  /**
+   * The most live sessions one user may have; creating one more revokes the least recently
+   * used. @default null (no cap)
+   */
   maxSessionsPerUser?: number | null;
   /** The largest session data, as UTF-8 JSON, in bytes. @default 65536 */
   maxDataBytes?: number;

@@ -207,3 +207,42 @@ describe("isLatchkeyError", () => {
     }
   });
 });
+
+describe("createSessionManager (defaults that follow other options)", () => {
+  it("caps the default revokedRetentionMs at a short absolute timeout", async () => {
+    let now = Date.now();
+    const manager = createSessionManager({
+      idleTimeoutMs: 10 * MINUTE_MS,
+      absoluteTimeoutMs: 10 * MINUTE_MS,
+      now: () => now,
+    });
+    const { token, session } = await manager.create({ userId: "user-1" });
+
+    await manager.revoke(session);
+    now += MINUTE_MS;
+
+    const result = await manager.validateCookieHeader(`${manager.cookieName}=${token}`);
+    expect(result.ok ? "ok" : result.reason).toBe("revoked");
+  });
+
+  it("still refuses an explicit revokedRetentionMs over the absolute timeout", () => {
+    const error = configErrorOf({
+      absoluteTimeoutMs: 10 * MINUTE_MS,
+      idleTimeoutMs: 10 * MINUTE_MS,
+      revokedRetentionMs: HOUR_MS,
+    });
+
+    expect(error.field).toBe("revokedRetentionMs");
+  });
+
+  it("gives the default memory store the manager's clock", async () => {
+    // Forty minutes behind real time: past the idle timeout on the real clock.
+    let now = Date.now() - 40 * MINUTE_MS;
+    const manager = createSessionManager({ now: () => now });
+    const { token } = await manager.create({ userId: "user-1" });
+    now += MINUTE_MS;
+
+    const result = await manager.validateCookieHeader(`${manager.cookieName}=${token}`);
+    expect(result.ok && result.session.userId).toBe("user-1");
+  });
+});

@@ -158,6 +158,15 @@ describe("examples/express demo over HTTP", () => {
     },
   );
 
+  it("answers an oversized form with 413 and a malformed path with 400, not 500", async () => {
+    const large = await post("/login", { form: { email: "a", password: "a".repeat(5000) } });
+    const malformed = await post("/sessions/%E0%A4%A/revoke");
+
+    expect(large.status).toBe(413);
+    expect(large.setCookie).toEqual([]);
+    expect(malformed.status).toBe(400);
+  });
+
   it("refuses a state-changing request with Origin: null", async () => {
     const response = await post("/login", { form: ALICE, headers: [["Origin", "null"]] });
 
