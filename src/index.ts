@@ -21,8 +21,8 @@ export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | 
  * Builds a session manager. Options are checked here, once: a bad option throws a
  * `ConfigError` at start-up, never on a request.
  *
- * @param options `store` defaults to a new {@link MemoryStore} (one process only, on the same
- * `now` clock) and `codec` to the {@link PlainCodec}; everything else as documented on
+ * @param options `store` defaults to a new {@link MemoryStore} (one process only, with the
+ * same `now` and `onEvent`) and `codec` to the {@link PlainCodec}; everything else as documented on
  * {@link SessionManagerOptions}.
  * @example
  * const sessions = createSessionManager({ preset: "standard" });
@@ -30,12 +30,20 @@ export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | 
  * const userId = result.ok ? result.session.userId : null;
  */
 export function createSessionManager(options: CreateSessionManagerOptions = {}): SessionManager {
-  const now = options.now;
   return new LatchkeySessionManager({
     ...options,
-    // The default store shares the manager's clock, so an injected clock governs both.
-    store: options.store ?? new MemoryStore(typeof now === "function" ? { now } : {}),
+    store: options.store ?? defaultStore(options),
     codec: options.codec ?? new PlainCodec(),
+  });
+}
+
+// The default store shares the manager's clock and event hook, so an injected clock governs
+// both and an eviction reaches the app like every other event.
+function defaultStore(options: CreateSessionManagerOptions): MemoryStore {
+  const { now, onEvent } = options;
+  return new MemoryStore({
+    ...(typeof now === "function" ? { now } : {}),
+    ...(typeof onEvent === "function" ? { onEvent } : {}),
   });
 }
 

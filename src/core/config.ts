@@ -64,11 +64,12 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
     idleTimeoutMs: options.idleTimeoutMs,
     absoluteTimeoutMs: options.absoluteTimeoutMs,
   });
+  // Shorter than the idle timeout, or a session in constant use would expire before renewing.
   const renewalIntervalMs = checkDurationMs(
     "renewalIntervalMs",
     options.renewalIntervalMs ??
       Math.max(1, Math.min(60_000, Math.floor(timeouts.idleTimeoutMs / 4))),
-    timeouts.idleTimeoutMs,
+    Math.max(1, timeouts.idleTimeoutMs - 1),
   );
 
   const config: ManagerConfig = {

@@ -25,6 +25,8 @@ import { cookieMaxAgeSeconds, noSession, storeExpiresAt, validateToken } from ".
 
 const CREATE_ATTEMPTS = 3;
 const ROTATE_ATTEMPTS = 3;
+// Rotations chain old → new; a revoke follows at most this many links to the live session.
+const MAX_SUCCESSOR_HOPS = 8;
 
 /**
  * The session lifecycle over a store and a codec. See {@link SessionManager} for each method's
@@ -195,20 +197,37 @@ export class LatchkeySessionManager implements SessionManager {
     const id = typeof session === "string" ? session : session.id;
     const now = config.now();
 
-    const revoked = await callStore("markRevoked", config.storeTimeoutMs, () =>
-      config.store.markRevoked(id, now + config.revokedRetentionMs),
-    );
-    if (revoked) {
-      this.notify({
-        type: "session.revoked",
-        at: now,
-        sessionIdPrefix: idPrefix(id),
-        userId: typeof session === "string" ? null : session.userId,
-        count: 1,
-        cause: "revoke",
-      });
+    // A rotation may have replaced the session since the caller read it. Revoking only the old
+    // record would leave the successor alive (and its cookie on its way to the browser), so the
+    // chain of successors is followed and revoked too.
+    let target: string | null = id;
+    for (let hop = 0; target !== null && hop < MAX_SUCCESSOR_HOPS; hop++) {
+      const current: string = target;
+      const revoked = await callStore("markRevoked", config.storeTimeoutMs, () =>
+        config.store.markRevoked(current, now + config.revokedRetentionMs),
+      );
+      if (revoked) {
+        this.notify({
+          type: "session.revoked",
+          at: now,
+          sessionIdPrefix: idPrefix(current),
+          userId: typeof session === "string" ? null : session.userId,
+          count: 1,
+          cause: "revoke",
+        });
+        break;
+      }
+      target = await this.#successorOf(current);
     }
     return this.clearCookie();
+  }
+
+  // The successor of a superseded record, or null when the record is anything else.
+  async #successorOf(id: string): Promise<string | null> {
+    const config = this.#config;
+    const record = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
+    if (record === null || "corrupt" in record || record.id !== id) return null;
+    return record.state === "superseded" ? record.successorId : null;
   }
 
   async revokeAllForUser(

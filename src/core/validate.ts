@@ -11,11 +11,12 @@ import { parseToken, secretMatches } from "./token.js";
 
 // Reasons after which the client's cookie can never work again, so the response clears it.
 // Other failures leave the cookie alone: an unrelated bad cookie must not log anybody out.
+// A superseded token is not cleared either: its client has been or is being sent the successor's
+// cookie, and a clearing cookie that arrives later would delete that one.
 const CLEARING_REASONS: ReadonlySet<NoSessionReason> = new Set<NoSessionReason>([
   "expired-idle",
   "expired-absolute",
   "revoked",
-  "superseded",
 ]);
 
 // How long past its deadline a record is kept, so that a late request is told "expired" and has
@@ -61,6 +62,7 @@ export async function validateToken(
   token: string,
   stale: boolean,
   context: RequestContext,
+  retried = false,
 ): Promise<ValidateResult> {
   const parts = parseToken(token);
   if (parts === null) return noSession(config, "malformed", null);
@@ -95,7 +97,16 @@ export async function validateToken(
   const mismatch = checkBinding(config.binding, record.client, context);
   if (mismatch !== null) return rejectBinding(config, record, mismatch, now);
 
-  return renewIfDue(config, record, token, stale, now);
+  const renewed = await renewIfDue(config, record, token, stale, now);
+  // The store refused the renewal: the record was revoked or rotated between the read and the
+  // write. Decide again from what the store holds now (a rotation inside its grace period still
+  // leads to the successor), once.
+  if (renewed === null) {
+    return retried
+      ? noSession(config, "revoked", record.id)
+      : validateToken(config, token, stale, context, true);
+  }
+  return renewed;
 }
 
 function checkDeadlines(
@@ -210,7 +221,7 @@ async function renewIfDue(
   token: string,
   stale: boolean,
   now: number,
-): Promise<ValidateResult> {
+): Promise<ValidateResult | null> {
   let current = record;
   let renewed = false;
 
@@ -226,8 +237,7 @@ async function renewIfDue(
       config.store.touch(record.id, touch),
     );
 
-    // Revoked or rotated between our read and our write: the store refused, so do we.
-    if (!touched) return noSession(config, "revoked", record.id);
+    if (!touched) return null;
     current = { ...record, lastSeenAt: now, idleExpiresAt, expiresAt: touch.expiresAt };
     renewed = true;
     emitEvent(config.onEvent, {

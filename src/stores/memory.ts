@@ -9,6 +9,7 @@ import {
 } from "./memory/options.js";
 import { sweepTimer, type SweepTimer } from "./memory/timer.js";
 import { NO_SLOT, RecordTable, type MemoryStoreStats } from "./memory/table.js";
+import { emitEvent } from "../core/emit.js";
 
 /**
  * A {@link SessionStore} that keeps sessions in this process's memory: the default store, for
@@ -239,12 +240,9 @@ export class MemoryStore implements SessionStore {
     }
   }
 
+  // The app's hook may throw or reject; a store operation must not fail because of it.
   #emit(event: SessionEvent): void {
-    try {
-      this.#config.onEvent?.(event);
-    } catch {
-      // The app's hook may throw; a store operation must not fail because of it.
-    }
+    emitEvent(this.#config.onEvent, event);
   }
 }
 

@@ -36,6 +36,24 @@ describe("loadSession (node)", () => {
     expect(response.headers["cache-control"]).toBe("no-store");
   });
 
+  it("keeps headers given to writeHead as a flat array with non-string values", async () => {
+    const manager = createSessionManager();
+    server = await listen(
+      createServer((req, res) => {
+        void loadSession(manager, req, res).then(async (session) => {
+          await session.set({ theme: "dark" });
+          res.writeHead(200, ["Content-Type", "text/x-custom", "X-Num", 5]);
+          res.end("ok");
+        });
+      }),
+    );
+
+    const response = await send(server.url, "/");
+    expect(response.headers["content-type"]).toBe("text/x-custom");
+    expect(response.headers["x-num"]).toBe("5");
+    expect(cookiesNamed(response, NAME)).toHaveLength(1);
+  });
+
   it("keeps a status message given to writeHead", async () => {
     const manager = createSessionManager();
     server = await listen(

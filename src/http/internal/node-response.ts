@@ -99,10 +99,13 @@ function applyHeader(res: ServerResponse, name: string, value: HeaderValue): voi
 
 // writeHead(status, headers) overrides headers set before it. Moving its headers onto the
 // response first keeps Node's precedence for everything but Set-Cookie, which is appended.
-function absorbHeaders(res: ServerResponse, headers: unknown): void {
+// @returns what to hand to the original writeHead: nothing once absorbed, or the headers as
+// given when they are not a shape this understands (so Node accepts or rejects them itself).
+function absorbHeaders(res: ServerResponse, headers: unknown): unknown {
   if (Array.isArray(headers)) {
-    const flat = headers.every((entry) => typeof entry === "string");
-    if (!flat || headers.length % 2 !== 0) return;
+    const names = headers.filter((_, index) => index % 2 === 0);
+    const understood = headers.length % 2 === 0 && names.every((name) => typeof name === "string");
+    if (!understood) return headers;
 
     for (let index = 0; index < headers.length; index += 2) {
       const name = `${headers[index]}`;
@@ -110,10 +113,11 @@ function absorbHeaders(res: ServerResponse, headers: unknown): void {
     }
     for (let index = 0; index < headers.length; index += 2) {
       const name = `${headers[index]}`;
-      if (name.toLowerCase() === "set-cookie") applyHeader(res, name, `${headers[index + 1]}`);
-      else res.appendHeader(name, `${headers[index + 1]}`);
+      const value = String(headers[index + 1]);
+      if (name.toLowerCase() === "set-cookie") applyHeader(res, name, value);
+      else res.appendHeader(name, value);
     }
-    return;
+    return undefined;
   }
 
   if (typeof headers === "object" && headers !== null) {
@@ -121,6 +125,7 @@ function absorbHeaders(res: ServerResponse, headers: unknown): void {
       applyHeader(res, name, value);
     }
   }
+  return undefined;
 }
 
 /**
@@ -146,11 +151,12 @@ export function hookResponse(res: ServerResponse, handle: RequestSession): void 
 
     const reason = typeof rest[0] === "string" ? rest[0] : undefined;
     const headers = typeof rest[0] === "string" ? rest[1] : rest[0];
-    absorbHeaders(this, headers);
+    const leftover = absorbHeaders(this, headers);
     if (handle.busy) reportLateChange(handle);
 
     writeSessionHeaders(this, handle);
-    const args = reason === undefined ? [statusCode] : [statusCode, reason];
+    const args: unknown[] = reason === undefined ? [statusCode] : [statusCode, reason];
+    if (leftover !== undefined) args.push(leftover);
     return Reflect.apply(originalWriteHead, this, args);
   };
 

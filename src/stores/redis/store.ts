@@ -14,6 +14,7 @@ import { dataField, decodeRecord, encodeData, encodedBytes, encodeRecord } from 
 import { DEFAULT_PREFIX, keyLayout, type KeyLayout } from "./keys.js";
 import { replyHash, replyInteger, replyStatus, replyText } from "./reply.js";
 import { SCRIPTS, type RedisScript } from "./scripts.js";
+import { emitEvent } from "../../core/emit.js";
 
 /** Options of {@link RedisStore}. Checked once, when the store is built. */
 export interface RedisStoreOptions {
@@ -331,12 +332,9 @@ export class RedisStore implements SessionStore {
     throw unexpectedReply(operation);
   }
 
+  // A throwing or rejecting handler must not break the store call (the app's bug, not a fault).
   #emit(event: SessionEvent): void {
-    try {
-      this.#onEvent?.(event);
-    } catch {
-      // A throwing handler must not break the store call (the app's bug, not a store fault).
-    }
+    emitEvent(this.#onEvent, event);
   }
 }
 

@@ -24,6 +24,7 @@ import { planDataWrite, refusal } from "./sql-writes.js";
 import { supersedeInOneStatement, writeDataInOneStatement } from "./single-statement.js";
 import { raw, sql, type SqlFragment } from "./statement.js";
 import { qualifiedName } from "./table-name.js";
+import { emitEvent } from "../../core/emit.js";
 
 // DDL may wait behind another instance's migration, so it gets a longer budget than a query.
 const SCHEMA_TIMEOUT_MS = 15_000;
@@ -296,10 +297,7 @@ export class SQLStore implements SessionStore {
   #report(operation: string, error: unknown): void {
     const event: SessionEvent = { type: "store.error", at: this.#config.now(), operation, error };
 
-    try {
-      this.#config.onEvent?.(event);
-    } catch {
-      // The app's hook may throw; background work must not fail because of it.
-    }
+    // The app's hook may throw or reject; background work must not fail because of it.
+    emitEvent(this.#config.onEvent, event);
   }
 }
