@@ -14,7 +14,10 @@ export interface CookieOptions {
   path?: string;
   /** A Domain attribute, to share the cookie with subdomains. Not allowed with `__Host-`. */
   domain?: string;
-  /** `"none"` sends the cookie on cross-site requests and needs `allowCrossSite: true`. @default "lax" */
+  /**
+   * `"none"` sends the cookie on cross-site requests and needs `allowCrossSite: true`.
+   * @default "lax"
+   */
   sameSite?: "lax" | "strict" | "none";
   /**
    * Allows `sameSite: "none"`, for a session that must work inside cross-site frames or

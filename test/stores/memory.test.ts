@@ -150,7 +150,7 @@ describe("MemoryStore maxEntries", () => {
     await store.close();
   });
 
-  it("reports evictions after the write, so a hook that writes to the store sees it whole", async () => {
+  it("reports evictions after the write, so a hook that writes sees it whole", async () => {
     const now = Date.now();
     const rotating = makeRecord({ expiresAt: now + 60_000 });
     const other = makeRecord({ expiresAt: now + 2 * HOUR_MS });
