@@ -34,7 +34,10 @@ export interface SQLStoreOptions {
    * @default Date.now
    */
   now?: () => number;
-  /** Receives `store.error` events (pool errors, failed background cleanup). */
+  /**
+   * Receives `store.error` events (pool errors, failed background cleanup) and
+   * `store.corrupt-record` for undecodable rows met while listing a user's sessions.
+   */
   onEvent?: EventHandler;
 }
 

@@ -192,13 +192,21 @@ export class SQLStore implements SessionStore {
     return (await this.#query("markRevokedByUser", statement)).affected;
   }
 
-  /** A user's rows in any state, through the user-id index; undecodable rows are left out. */
+  /**
+   * A user's rows in any state, through the user-id index. Undecodable rows are left out and
+   * reported as `store.corrupt-record` events.
+   */
   async listByUser(userId: string): Promise<SessionRecord[]> {
     if (!isStorableUserId(userId)) return [];
 
     const { rows } = await this.#query("listByUser", statements.selectByUser(this.#table, userId));
-    const records = rows.map((row) => decodeRow(row, typeof row.id === "string" ? row.id : ""));
-    return records.filter((record): record is SessionRecord => !("corrupt" in record));
+    const records: SessionRecord[] = [];
+    for (const row of rows) {
+      const record = decodeRow(row, typeof row.id === "string" ? row.id : "");
+      if (!("corrupt" in record)) records.push(record);
+      else this.#reportCorrupt(record);
+    }
+    return records;
   }
 
   /** Removes a row; an unknown id is a no-op. */
@@ -292,6 +300,17 @@ export class SQLStore implements SessionStore {
 
   #deadline(): number {
     return Date.now() + this.#config.queryTimeoutMs;
+  }
+
+  // A listing cannot hand a corrupt row to the core, which would report it on validate; the
+  // store says so itself, as the Redis store does.
+  #reportCorrupt(record: CorruptRecord): void {
+    emitEvent(this.#config.onEvent, {
+      type: "store.corrupt-record",
+      at: this.#config.now(),
+      sessionIdPrefix: record.id.slice(0, 8),
+      detail: record.detail,
+    });
   }
 
   #report(operation: string, error: unknown): void {

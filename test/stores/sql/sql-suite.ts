@@ -574,6 +574,33 @@ export function runSqlStoreSuite(target: SqlTarget): void {
       });
     });
 
+    describe("corrupt rows", () => {
+      it("listByUser leaves out a spoiled row and reports it as an event", async () => {
+        const events: SessionEvent[] = [];
+        const { store, table } = await migrated(target, { onEvent: (e) => events.push(e) });
+        const userId = makeUserId();
+        const spoiled = makeRecord({ userId });
+        const sound = makeRecord({ userId });
+        await store.create(spoiled);
+        await store.create(sound);
+        await target.exec(
+          sql`UPDATE ${raw(table)} SET created_at = created_at / 1000 WHERE id = ${spoiled.id}`,
+        );
+
+        const listed = await store.listByUser(userId);
+
+        expect(listed.map((record) => record.id)).toEqual([sound.id]);
+        expect(events).toEqual([
+          expect.objectContaining({
+            type: "store.corrupt-record",
+            sessionIdPrefix: spoiled.id.slice(0, 8),
+            detail: "bad createdAt",
+          }),
+        ]);
+        await store.close();
+      });
+    });
+
     describe("bound parameters", () => {
       it.each([
         "' OR '1'='1",
