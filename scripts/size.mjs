@@ -8,6 +8,9 @@
 //   node scripts/size.mjs --write    also rewrite the table between the size markers in
 //                                    README.md
 //   node scripts/size.mjs --json     print JSON instead of the table
+//   node scripts/size.mjs --breakdown
+//                                    also print, for each subpath with a limit, its largest
+//                                    inputs and what its dependencies weigh alone
 //
 // Run it after `npm run build`: it measures dist/, not src/.
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -27,8 +30,10 @@ const PKG = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
  * so the budget sits just above the measured size and moves only with a reason written here.
  * 16 KB → 17.5 KB: the memory store's slot table (typed-array columns, raw hash bytes) added
  * about 1.7 KB and saves about 190 bytes per live session.
+ * 17.5 KB → 18 KB: no code change; the measurement had left the dependencies' own dependency
+ * (`@oslojs/binary`, 0.3 KB gzipped) out of the bundle, and now includes it.
  */
-const LIMITS = { ".": 17.5 * 1024 };
+const LIMITS = { ".": 18 * 1024 };
 
 /** The subpaths that must run on any runtime with Web APIs are bundled for the browser. */
 const WEB_SUBPATHS = new Set([".", "./fetch"]);
@@ -36,6 +41,7 @@ const WEB_SUBPATHS = new Set([".", "./fetch"]);
 const START = "<!-- size-table:start -->";
 const END = "<!-- size-table:end -->";
 const BUNDLED = new Set(Object.keys(PKG.dependencies ?? {}));
+const PEERS = new Set(Object.keys(PKG.peerDependencies ?? {}));
 const BUILTINS = new Set(builtinModules);
 
 function packageName(specifier) {
@@ -43,13 +49,16 @@ function packageName(specifier) {
   return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
 }
 
-/** Keeps Node built-ins and everything that is not a runtime dependency out of the bundle. */
+/**
+ * Keeps Node built-ins and the optional peers out of the bundle. Everything else is bundled,
+ * the dependencies' own dependencies (`@oslojs/binary`, say) included.
+ */
 const externals = {
   name: "externals",
   setup(pluginBuild) {
     pluginBuild.onResolve({ filter: /^[^./]/ }, (args) => {
       const name = packageName(args.path);
-      if (args.path.startsWith("node:") || BUILTINS.has(name) || !BUNDLED.has(name)) {
+      if (args.path.startsWith("node:") || BUILTINS.has(name) || PEERS.has(name)) {
         return { path: args.path, external: true };
       }
       return undefined;
@@ -89,6 +98,59 @@ async function measure(subpath) {
   return { subpath, name, minBytes: code.length, gzipBytes, limit, inputs };
 }
 
+const DEPENDENCY_IMPORT = /import\s*\{([^}]*)\}\s*from\s*["']([^"'.][^"']*)["']/g;
+
+/**
+ * Bundles only what a subpath takes from its runtime dependencies: the same named imports its
+ * built files make, and nothing of latchkey's own code. Gives the floor its dependencies set.
+ */
+async function measureDependencies(row) {
+  const lines = [];
+  for (const input of row.inputs) {
+    if (input.path.includes("node_modules/")) continue;
+    const text = readFileSync(join(ROOT, input.path), "utf8");
+    for (const [, names, specifier] of text.matchAll(DEPENDENCY_IMPORT)) {
+      if (!BUNDLED.has(packageName(specifier))) continue;
+      const list = names
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean);
+      const aliases = list.map((name) => `${name} as d${lines.length}_${name}`);
+      lines.push(`export { ${aliases.join(", ")} } from "${specifier}";`);
+    }
+  }
+
+  const result = await build({
+    stdin: { contents: lines.join("\n"), resolveDir: ROOT, loader: "js" },
+    bundle: true,
+    minify: true,
+    write: false,
+    format: "esm",
+    platform: WEB_SUBPATHS.has(row.subpath) ? "browser" : "node",
+    target: "es2022",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0].contents;
+  return { minBytes: code.length, gzipBytes: gzipSync(code, { level: 9 }).length };
+}
+
+async function printBreakdown(row) {
+  const dependencies = await measureDependencies(row);
+  const own = row.inputs.filter((input) => !input.path.includes("node_modules/"));
+  const ownBytes = own.reduce((sum, input) => sum + input.bytes, 0);
+
+  console.log(`\n${row.name}: ${kb(row.gzipBytes)} gzipped, ${kb(row.minBytes)} minified`);
+  console.log(
+    `  its dependencies alone: ${kb(dependencies.gzipBytes)} gzipped, ` +
+      `${kb(dependencies.minBytes)} minified`,
+  );
+  console.log(`  latchkey's own code: ${kb(ownBytes)} minified`);
+  console.log("  largest inputs (minified, before gzip):");
+  for (const input of row.inputs.slice(0, 12)) {
+    console.log(`    ${kb(input.bytes).padStart(9)}  ${input.path}`);
+  }
+}
+
 function kb(bytes) {
   return `${(bytes / 1024).toFixed(2)} KB`;
 }
@@ -126,6 +188,10 @@ for (const subpath of Object.keys(ENTRIES)) rows.push(await measure(subpath));
 const text = table(rows);
 if (args.has("--json")) console.log(JSON.stringify(rows, null, 2));
 else console.log(text);
+
+if (args.has("--breakdown")) {
+  for (const row of rows.filter((candidate) => candidate.limit !== null)) await printBreakdown(row);
+}
 
 if (args.has("--write")) {
   for (const file of ["README.md"]) {
