@@ -8,6 +8,7 @@
  * @module latchkey
  */
 import { PlainCodec } from "./codec/plain.js";
+import { ConfigError } from "./core/errors.js";
 import { LatchkeySessionManager } from "./core/manager.js";
 import type { SessionManager } from "./core/manager-api.js";
 import type { SessionManagerOptions } from "./core/options.js";
@@ -30,6 +31,9 @@ export type CreateSessionManagerOptions = Omit<SessionManagerOptions, "store" | 
  * const userId = result.ok ? result.session.userId : null;
  */
 export function createSessionManager(options: CreateSessionManagerOptions = {}): SessionManager {
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigError("options", "must be an object");
+  }
   return new LatchkeySessionManager({
     ...options,
     store: options.store ?? defaultStore(options),
@@ -59,6 +63,7 @@ export { serializeClearingCookie, serializeSessionCookie } from "./cookie/serial
 export {
   ConfigError,
   CookieSerializeError,
+  HeadersSentError,
   isLatchkeyError,
   LatchkeyError,
   SessionConflictError,
@@ -73,7 +78,12 @@ export type { MemoryStoreOptions, MemoryStoreStats } from "./stores/memory.js";
 export type { CookieOptions } from "./cookie/options.js";
 export type { ResolvedCookieOptions } from "./cookie/resolve.js";
 export type { LatchkeyErrorCode, StoreErrorCode } from "./core/errors.js";
-export type { EventHandler, SessionEvent, SessionEventType } from "./core/events.js";
+export type {
+  EventHandler,
+  SessionChangeOperation,
+  SessionEvent,
+  SessionEventType,
+} from "./core/events.js";
 export type {
   CreateSessionInput,
   LoginInput,

@@ -37,6 +37,10 @@ export interface CookieOptions {
    * @default false
    */
   insecureDevMode?: boolean;
-  /** The largest Set-Cookie line (name, value and attributes) to send, in bytes. @default 4096 */
+  /**
+   * The largest Set-Cookie line (name, value and attributes) to send, in bytes. The manager
+   * checks when it is built that its longest cookie fits (a `ConfigError` otherwise).
+   * @default 4096
+   */
   maxSetCookieBytes?: number;
 }

@@ -1,11 +1,16 @@
 import type { CookieCodec } from "../codec/codec.js";
 import { resolveCookieOptions, type ResolvedCookieOptions } from "../cookie/resolve.js";
+import {
+  MAX_COOKIE_AGE_SECONDS,
+  serializeClearingCookie,
+  serializeSessionCookie,
+} from "../cookie/serialize.js";
 import { ConfigError } from "./errors.js";
 import type { EventHandler } from "./events.js";
 import type { RandomReader, SessionManagerOptions, Timeouts } from "./options.js";
 import type { SessionStore } from "./store.js";
 import { checkDurationMs, resolveTimeouts } from "./timeouts.js";
-import { webCryptoRandom } from "./token.js";
+import { ID_LENGTH, SECRET_LENGTH, webCryptoRandom } from "./token.js";
 
 const MAX_GRACE_MS = 60_000;
 const MAX_STORE_TIMEOUT_MS = 60_000;
@@ -59,6 +64,7 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
   const codec = checkCodec(options.codec);
   const cookie = resolveCookieOptions(options.cookie);
   checkCodecCookieName(codec, cookie.name);
+  checkCookieFits(codec, cookie);
 
   const timeouts = resolveTimeouts("", options.preset, {
     idleTimeoutMs: options.idleTimeoutMs,
@@ -67,8 +73,9 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
   // Shorter than the idle timeout, or a session in constant use would expire before renewing.
   const renewalIntervalMs = checkDurationMs(
     "renewalIntervalMs",
-    options.renewalIntervalMs ??
-      Math.max(1, Math.min(60_000, Math.floor(timeouts.idleTimeoutMs / 4))),
+    options.renewalIntervalMs === undefined
+      ? Math.max(1, Math.min(60_000, Math.floor(timeouts.idleTimeoutMs / 4)))
+      : options.renewalIntervalMs,
     Math.max(1, timeouts.idleTimeoutMs - 1),
   );
 
@@ -79,13 +86,17 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
     cookie,
     renewalIntervalMs,
     persistentCookie: checkBoolean("persistentCookie", options.persistentCookie, false),
-    rotationGraceMs: checkGraceMs("rotationGraceMs", options.rotationGraceMs ?? 0),
+    rotationGraceMs: checkGraceMs(
+      "rotationGraceMs",
+      options.rotationGraceMs === undefined ? 0 : options.rotationGraceMs,
+    ),
     // The default is capped by the absolute timeout, so a short-lived configuration never
     // fails on an option it did not set; an explicit value must fit on its own.
     revokedRetentionMs: checkDurationMs(
       "revokedRetentionMs",
-      options.revokedRetentionMs ??
-        Math.min(DEFAULT_REVOKED_RETENTION_MS, timeouts.absoluteTimeoutMs),
+      options.revokedRetentionMs === undefined
+        ? Math.min(DEFAULT_REVOKED_RETENTION_MS, timeouts.absoluteTimeoutMs)
+        : options.revokedRetentionMs,
       timeouts.absoluteTimeoutMs,
     ),
     binding: checkBinding(options.binding),
@@ -93,7 +104,7 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
     maxDataBytes: checkDurationLike("maxDataBytes", options.maxDataBytes, DEFAULT_MAX_DATA_BYTES),
     storeTimeoutMs: checkDurationMs(
       "storeTimeoutMs",
-      options.storeTimeoutMs ?? DEFAULT_STORE_TIMEOUT_MS,
+      options.storeTimeoutMs === undefined ? DEFAULT_STORE_TIMEOUT_MS : options.storeTimeoutMs,
       MAX_STORE_TIMEOUT_MS,
     ),
     onEvent: checkFunction("onEvent", options.onEvent) as EventHandler | null,
@@ -146,9 +157,28 @@ function checkCodecCookieName(codec: CookieCodec, cookieName: string): void {
   }
 }
 
+// The longest cookies the manager will send: a token as the codec encodes it with the largest
+// Max-Age, and the clearing cookie. A limit they do not fit in would fail every login or logout
+// on the request, so it fails here instead.
+function checkCookieFits(codec: CookieCodec, cookie: ResolvedCookieOptions): void {
+  const probe = codec.encode(`${"A".repeat(ID_LENGTH)}.${"A".repeat(SECRET_LENGTH)}`);
+  try {
+    serializeSessionCookie(cookie, probe, MAX_COOKIE_AGE_SECONDS);
+    serializeClearingCookie(cookie);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      "cookie.maxSetCookieBytes",
+      `is too small for a session cookie: ${detail}`,
+    );
+  }
+}
+
 function checkBinding(binding: SessionManagerOptions["binding"]): ManagerConfig["binding"] {
-  const b = binding ?? {};
-  if (typeof b !== "object") throw new ConfigError("binding", "must be an object");
+  const b = binding === undefined ? {} : binding;
+  if (typeof b !== "object" || b === null || Array.isArray(b)) {
+    throw new ConfigError("binding", "must be an object");
+  }
 
   const onMismatch = b.onMismatch ?? "reject";
   if (onMismatch !== "reject" && onMismatch !== "revoke") {

@@ -13,7 +13,8 @@ export type LatchkeyErrorCode =
   | "session-conflict"
   | "session-revoked"
   | "session-data-too-large"
-  | "cookie-serialize";
+  | "cookie-serialize"
+  | "headers-sent";
 
 // A brand rather than `instanceof`: the dual ESM/CJS build can load two copies of this module,
 // and an error made by one copy is not an instance of the other copy's class.
@@ -108,5 +109,21 @@ export class CookieSerializeError extends LatchkeyError {
   constructor(message: string, options?: { cause?: unknown }) {
     super("cookie-serialize", message, options);
     this.name = "CookieSerializeError";
+  }
+}
+
+/**
+ * A change that has to send the session cookie (a login, a logout, a rotation, a new anonymous
+ * session) was made after the response headers had gone out. Nothing was written: committing it
+ * would leave the client with a cookie that no longer works.
+ */
+export class HeadersSentError extends LatchkeyError {
+  constructor(operation: string) {
+    super(
+      "headers-sent",
+      `${operation}: the response headers were already sent, so the session cookie cannot go ` +
+        "out; nothing was written (await session changes before writing the response)",
+    );
+    this.name = "HeadersSentError";
   }
 }

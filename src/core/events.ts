@@ -52,7 +52,19 @@ export type SessionEvent =
   | { type: "store.evicted"; at: number; sessionIdPrefix: string; cause: "cap" }
   | { type: "store.error"; at: number; operation: string; error: unknown }
   | { type: "cookie.insecure-transport"; at: number; detail: string }
-  | { type: "hook.error"; at: number; error: unknown };
+  | {
+      type: "session.change-failed";
+      at: number;
+      operation: SessionChangeOperation;
+      error: unknown;
+    };
+
+/**
+ * The session-handle changes a `session.change-failed` event names. The event is reported for
+ * every failed change, whether or not the app awaited it (an app that did also gets the error).
+ */
+export type SessionChangeOperation =
+  "set" | "delete" | "login" | "logout" | "rotate" | "revoke" | "revokeAllOthers" | "listSessions";
 
 /** The app's event handler. It may throw; latchkey catches it and carries on. */
 export type EventHandler = (event: SessionEvent) => void;

@@ -53,12 +53,16 @@ export function resolveTimeouts(
 
   const absoluteTimeoutMs = checkDurationMs(
     `${field}absoluteTimeoutMs`,
-    overrides.absoluteTimeoutMs ?? base.absoluteTimeoutMs,
+    overrides.absoluteTimeoutMs === undefined
+      ? base.absoluteTimeoutMs
+      : overrides.absoluteTimeoutMs,
     MAX_ABSOLUTE_TIMEOUT_MS,
   );
   const idleTimeoutMs = checkDurationMs(
     `${field}idleTimeoutMs`,
-    overrides.idleTimeoutMs ?? Math.min(base.idleTimeoutMs, absoluteTimeoutMs),
+    overrides.idleTimeoutMs === undefined
+      ? Math.min(base.idleTimeoutMs, absoluteTimeoutMs)
+      : overrides.idleTimeoutMs,
     MAX_ABSOLUTE_TIMEOUT_MS,
   );
 

@@ -28,10 +28,15 @@ export function storeExpiresAt(deadline: number): number {
   return deadline + EXPIRED_RECORD_SLACK_MS;
 }
 
-/** The Max-Age, in whole seconds, for a persistent cookie of `record` at `now`. */
+/**
+ * The Max-Age, in whole seconds, for a persistent cookie of `record` at `now`: rounded down, so
+ * the cookie does not outlive the session, but at least 1 while the session lives, because
+ * `Max-Age=0` would delete the cookie of a session that is still valid (sub-second timeouts).
+ */
 export function cookieMaxAgeSeconds(record: SessionRecord, now: number): number {
-  const deadline = Math.min(record.idleExpiresAt, record.absoluteExpiresAt);
-  return Math.max(0, Math.floor((deadline - now) / 1000));
+  const remainingMs = Math.min(record.idleExpiresAt, record.absoluteExpiresAt) - now;
+  if (remainingMs <= 0) return 0;
+  return Math.max(1, Math.floor(remainingMs / 1000));
 }
 
 /** Builds a "no session" result, reporting it as a `session.rejected` event. */
@@ -200,9 +205,10 @@ async function followSuccessor(
 
   const expiry = checkDeadlines(successor, now);
   if (expiry !== null) return noSession(config, expiry, record.id);
-  if (checkBinding(config.binding, successor.client, context) !== null) {
-    return noSession(config, "binding-mismatch", record.id);
-  }
+  // A grace token is as good as the successor, so a mismatch through it is handled as one
+  // through the successor's own token: with "revoke", a stolen pre-rotation cookie kills it.
+  const mismatch = checkBinding(config.binding, successor.client, context);
+  if (mismatch !== null) return rejectBinding(config, successor, mismatch, now);
   return { ok: true, session: toSession(successor), renewed: false, setCookie: null };
 }
 

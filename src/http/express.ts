@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../core/errors.js";
 import type { SessionManager } from "../core/manager-api.js";
+import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
 import type { SessionHandle } from "./internal/handle.js";
 import { openNodeSession } from "./internal/node-session.js";
 import type { TrustProxy } from "./internal/transport.js";
@@ -67,6 +68,9 @@ type RequestWithHandle = IncomingMessage & {
  * is left alone. On Express 4 a rejected change in an `async` route must be passed to `next`
  * by the route itself; Express 5 does it.
  *
+ * @throws ConfigError when `manager` is not a session manager or `trustProxy` is not a valid
+ * value (a name such as `"loopback"` or a range is not: list addresses, or pass a function).
+ *
  * Limitation: `req.session` is also the name express-session uses, and both packages declare
  * its type, so the two cannot be installed side by side in one TypeScript project; use
  * {@link getSession} where that matters.
@@ -75,7 +79,8 @@ export function sessionMiddleware(
   manager: SessionManager,
   options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
-  const trustProxy = options.trustProxy ?? false;
+  checkManager(manager);
+  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
 
   return (req, res, next) => {
     openNodeSession(manager, req, res, trustProxy).then(

@@ -7,7 +7,8 @@
  */
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
 import { reportInsecureTransport } from "./internal/events.js";
-import { RequestSession, type SessionHandle } from "./internal/handle.js";
+import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
+import { isRequestSession, RequestSession, type SessionHandle } from "./internal/handle.js";
 import { SESSION_CACHE_CONTROL, setsCookie, varyWithCookie } from "./internal/headers.js";
 import { resolveTransport, type Transport, type TrustProxy } from "./internal/transport.js";
 
@@ -30,7 +31,9 @@ export interface FetchSessionOptions {
   trustProxy?: TrustProxy;
 }
 
-function fetchTransport(request: Request, options: FetchSessionOptions): Transport {
+function fetchTransport(request: Request, given: FetchSessionOptions | undefined): Transport {
+  const options = checkOptionsObject(given) ?? {};
+  const trustProxy = checkTrustProxy(options.trustProxy);
   let protocol = "";
   let host: string | null = null;
   try {
@@ -49,7 +52,7 @@ function fetchTransport(request: Request, options: FetchSessionOptions): Transpo
       forwardedFor: request.headers.get("x-forwarded-for"),
       host,
     },
-    options.trustProxy ?? false,
+    trustProxy,
   );
 }
 
@@ -83,6 +86,7 @@ export async function loadSession(
   request: Request,
   options: FetchSessionOptions = {},
 ): Promise<SessionHandle> {
+  checkManager(manager);
   const transport = fetchTransport(request, options);
   const userAgent = request.headers.get("user-agent")?.slice(0, 512) ?? null;
   const client = { ip: transport.clientIp, userAgent };
@@ -114,8 +118,9 @@ export function appendSessionCookie(headers: Headers, cookieName: string, setCoo
 /**
  * Writes the handle's Set-Cookie (if a change needs one) onto a response or a `Headers` object.
  * Returns the response to send: the same one, or a copy when its headers are immutable (as with
- * `Response.redirect()` or a `fetch()` result). With nothing to write the target is returned
- * untouched.
+ * `Response.redirect()` or a `fetch()` result). With nothing to write, or onto a network error
+ * (`Response.error()`, which has no headers), the target is returned untouched.
+ * @throws TypeError when `session` is not a handle from {@link loadSession} (of either build).
  */
 export function writeSessionCookie(target: Response, session: SessionHandle): Response;
 export function writeSessionCookie(target: Headers, session: SessionHandle): Headers;
@@ -123,8 +128,12 @@ export function writeSessionCookie(
   target: Response | Headers,
   session: SessionHandle,
 ): Response | Headers {
+  if (!isRequestSession(session)) {
+    throw new TypeError("writeSessionCookie: session must be the handle loadSession() gave");
+  }
   const line = session.setCookie;
-  if (line === null || !(session instanceof RequestSession)) return target;
+  // A network error (Response.error()) carries no headers at all.
+  if (line === null || (target instanceof Response && target.type === "error")) return target;
 
   const { manager, transport } = session.context;
   reportInsecureTransport(manager, transport, line);

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
+import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
 import type { SessionHandle } from "./internal/handle.js";
 import { nodeTransport } from "./internal/node-response.js";
 import { nodeClient, openNodeSession } from "./internal/node-session.js";
@@ -34,7 +35,8 @@ export function requestContext(
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Required<RequestContext> {
-  return nodeClient(req, nodeTransport(req, options.trustProxy ?? false));
+  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
+  return nodeClient(req, nodeTransport(req, trustProxy));
 }
 
 /**
@@ -61,5 +63,7 @@ export async function loadSession(
   res: ServerResponse,
   options: NodeSessionOptions = {},
 ): Promise<SessionHandle> {
-  return openNodeSession(manager, req, res, options.trustProxy ?? false);
+  checkManager(manager);
+  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
+  return openNodeSession(manager, req, res, trustProxy);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseIp } from "../../src/core/binding.js";
-import { cookie, eventsOf, reasonOf, setup } from "./fixture.js";
+import { cookie, eventsOf, reasonOf, SECOND_MS, setup } from "./fixture.js";
 
 const IP_BINDING = { ipPrefix: { v4: 24, v6: 64 } };
 
@@ -33,6 +33,48 @@ describe("validateCookieHeader (binding)", () => {
     expect(reasonOf(right)).toBe("revoked");
     expect(eventsOf(events, "session.revoked")).toEqual([
       expect.objectContaining({ cause: "binding-mismatch", userId: "u1" }),
+    ]);
+  });
+
+  it("with revoke, a mismatch through a grace-period token revokes the successor", async () => {
+    const binding = { userAgent: true, onMismatch: "revoke" } as const;
+    const { manager, events } = setup({ binding });
+    const original = await manager.create({ userId: "u1", client: { userAgent: "UA-1" } });
+    const rotated = await manager.rotate(original.session, { graceMs: 10 * SECOND_MS });
+
+    const stolen = await manager.validateCookieHeader(cookie(original.token), {
+      userAgent: "UA-2",
+    });
+    const owner = await manager.validateCookieHeader(cookie(rotated.token), { userAgent: "UA-1" });
+
+    expect(reasonOf(stolen)).toBe("binding-mismatch");
+    expect(reasonOf(owner)).toBe("revoked");
+    expect(eventsOf(events, "session.binding-mismatch")).toEqual([
+      expect.objectContaining({
+        sessionIdPrefix: rotated.session.id.slice(0, 8),
+        field: "userAgent",
+        action: "revoke",
+      }),
+    ]);
+    expect(eventsOf(events, "session.revoked")).toEqual([
+      expect.objectContaining({ cause: "binding-mismatch", userId: "u1" }),
+    ]);
+  });
+
+  it("with reject, a mismatch through a grace token leaves the successor alive", async () => {
+    const { manager, events } = setup({ binding: { userAgent: true } });
+    const original = await manager.create({ client: { userAgent: "UA-1" } });
+    const rotated = await manager.rotate(original.session, { graceMs: 10 * SECOND_MS });
+
+    const stolen = await manager.validateCookieHeader(cookie(original.token), {
+      userAgent: "UA-2",
+    });
+    const owner = await manager.validateCookieHeader(cookie(rotated.token), { userAgent: "UA-1" });
+
+    expect(reasonOf(stolen)).toBe("binding-mismatch");
+    expect(owner.ok).toBe(true);
+    expect(eventsOf(events, "session.binding-mismatch")).toEqual([
+      expect.objectContaining({ field: "userAgent", action: "reject" }),
     ]);
   });
 

@@ -3,6 +3,7 @@ import {
   ConfigError,
   CookieSerializeError,
   createSessionManager,
+  HeadersSentError,
   isLatchkeyError,
   LatchkeyError,
   SessionConflictError,
@@ -75,10 +76,35 @@ describe("createSessionManager (CFG-03)", () => {
     ["now", 42],
     ["random", {}],
     ["onEvent", "log"],
+    ["idleTimeoutMs", null],
+    ["absoluteTimeoutMs", null],
+    ["renewalIntervalMs", null],
+    ["rotationGraceMs", null],
+    ["revokedRetentionMs", null],
+    ["storeTimeoutMs", null],
+    ["binding", []],
+    ["binding", null],
+    ["binding", "userAgent"],
   ])("throws ConfigError(%s) for %j", (field, value) => {
     const error = configErrorOf({ [field]: value } as CreateSessionManagerOptions);
 
     expect(error.field).toBe(field);
+  });
+
+  it.each([null, "standard", 42])("throws ConfigError(options) for options %j", (options) => {
+    const build = () => createSessionManager(options as unknown as CreateSessionManagerOptions);
+
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/^options: must be an object$/);
+  });
+
+  it("throws ConfigError(cookie.maxSetCookieBytes) for a limit the cookie cannot fit in", () => {
+    const name = `__Host-${"n".repeat(200)}`;
+    const error = configErrorOf({ cookie: { name, maxSetCookieBytes: 256 } });
+
+    expect(error.field).toBe("cookie.maxSetCookieBytes");
+    expect(error.message).toMatch(/is too small for a session cookie/);
+    expect(() => createSessionManager({ cookie: { name, maxSetCookieBytes: 512 } })).not.toThrow();
   });
 
   it("throws ConfigError(store) for a store missing a method", () => {
@@ -199,6 +225,7 @@ describe("isLatchkeyError", () => {
       new SessionRevokedError(),
       new SessionDataTooLargeError(2, 1),
       new CookieSerializeError("x"),
+      new HeadersSentError("login"),
     ];
 
     for (const error of errors) expect(isLatchkeyError(error)).toBe(true);

@@ -99,6 +99,19 @@ describe("create", () => {
     expect(maxAgeOf(issued.setCookie)).toBe(400 * 86_400);
   });
 
+  it("gives a sub-second session Max-Age=1, never 0 (which deletes the cookie)", async () => {
+    const { manager, clock } = setup({ idleTimeoutMs: 999, absoluteTimeoutMs: 999 });
+
+    const issued = await manager.create({ persistent: true });
+    const live = await manager.validateCookieHeader(cookie(issued.token));
+    clock.advance(999);
+    const expired = await manager.validateCookieHeader(cookie(issued.token));
+
+    expect(maxAgeOf(issued.setCookie)).toBe(1);
+    expect(live.ok).toBe(true);
+    expect(reasonOf(expired)).toBe("expired-absolute");
+  });
+
   it("uses the manager's persistentCookie default unless the call overrides it", async () => {
     const { manager } = setup({ persistentCookie: true });
 

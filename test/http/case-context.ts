@@ -27,7 +27,7 @@ export const NAME = "__Host-sid";
 const ERROR_EVENTS: readonly SessionEventType[] = [
   "store.error",
   "store.corrupt-record",
-  "hook.error",
+  "session.change-failed",
   "cookie.insecure-transport",
 ];
 

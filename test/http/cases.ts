@@ -270,7 +270,7 @@ export const CASES: readonly HTTPCase[] = [
   },
   {
     name: "a failing store answers 503, sends no Set-Cookie and leaves the cookie working (FR-09)",
-    expectedEvents: ["store.error"],
+    expectedEvents: ["store.error", "session.change-failed"],
     async run(context) {
       const jar = new CookieJar();
       await login(context, jar, "user-5");

@@ -2,8 +2,19 @@ import { createServer } from "node:http";
 import express5 from "express";
 import express4 from "express4";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, isLatchkeyError } from "../../src/core/errors.js";
-import { getSession, sessionMiddleware } from "../../src/http/express.js";
+import {
+  ConfigError,
+  HeadersSentError,
+  isLatchkeyError,
+  StoreError,
+} from "../../src/core/errors.js";
+import type { SessionEvent } from "../../src/core/events.js";
+import type { SessionManager } from "../../src/core/manager-api.js";
+import {
+  getSession,
+  sessionMiddleware,
+  type SessionMiddlewareOptions,
+} from "../../src/http/express.js";
 import { createSessionManager } from "../../src/index.js";
 import { MemoryStore } from "../../src/stores/memory.js";
 import { CookieJar, cookiesNamed, listen, send, type Listening } from "../support/http.js";
@@ -123,6 +134,151 @@ describe.each([
     expect(response.status).toBe(503);
     expect(response.setCookie).toEqual([]);
     expect(errors).toHaveLength(1);
+  });
+
+  it("mounted on app and router, a login over an expired cookie sends one cookie", async () => {
+    let now = Date.now();
+    const store = new FailingStore(new MemoryStore({ now: () => now }));
+    const manager = createSessionManager({ store, now: () => now });
+    const app = express();
+    const router = express.Router();
+    const middleware = sessionMiddleware(manager);
+    app.use(middleware);
+    router.use(middleware);
+    router.post("/login", async (req, res, next) => {
+      try {
+        await req.session.login(`user-${req.query.n}`);
+        res.send("ok");
+      } catch (error) {
+        next(error);
+      }
+    });
+    router.get("/me", (req, res) => {
+      res.json({ userId: req.session.userId });
+    });
+    app.use("/account", router);
+    server = await listen(createServer(app));
+    const jar = new CookieJar();
+    await send(server.url, "/account/login?n=1", { method: "POST", jar });
+    // Past the 30-minute idle timeout, inside the minute the store keeps the record for, so the
+    // first validation answers expired-idle with a clearing cookie.
+    now += 30 * 60_000 + 10_000;
+
+    const relogin = await send(server.url, "/account/login?n=2", { method: "POST", jar });
+    const me = await send(server.url, "/account/me", { jar });
+
+    const lines = cookiesNamed(relogin, NAME);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.value).not.toBe("");
+    expect(JSON.parse(me.body).userId).toBe("user-2");
+  });
+
+  it("refuses a change that needs a cookie after the response, writing nothing", async () => {
+    const events: SessionEvent[] = [];
+    const store = new FailingStore(new MemoryStore());
+    const manager = createSessionManager({ store, onEvent: (event) => events.push(event) });
+    const app = express();
+    app.use(sessionMiddleware(manager));
+    const late: Promise<unknown>[] = [];
+    app.post("/login", (req, res, next) => {
+      req.session.login("user-7").then(() => res.send("ok"), next);
+    });
+    app.post("/rotate-after-end", (req, res) => {
+      res.send("sent");
+      late.push(req.session.rotate().catch((error: unknown) => error));
+      late.push(req.session.set({ seen: true }).then(() => "kept"));
+    });
+    app.get("/me", (req, res) => {
+      res.json({ userId: req.session.userId, seen: req.session.get("seen") ?? null });
+    });
+    server = await listen(createServer(app));
+    const jar = new CookieJar();
+    await send(server.url, "/login", { method: "POST", jar });
+    const writesBefore = store.writes;
+
+    const response = await send(server.url, "/rotate-after-end", { method: "POST", jar });
+    const [rotation, update] = await Promise.all(late);
+    const me = await send(server.url, "/me", { jar });
+
+    expect(response.setCookie).toEqual([]);
+    expect(rotation).toBeInstanceOf(HeadersSentError);
+    expect(update).toBe("kept");
+    expect(store.writes).toBe(writesBefore + 1);
+    expect(JSON.parse(me.body)).toEqual({ userId: "user-7", seen: true });
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "session.change-failed", operation: "rotate" }),
+    );
+    expect(events.filter((event) => event.type === "store.error")).toEqual([]);
+  });
+
+  it("reports a failed unawaited change instead of an unhandled rejection", async () => {
+    const events: SessionEvent[] = [];
+    const store = new FailingStore(new MemoryStore());
+    const manager = createSessionManager({ store, onEvent: (event) => events.push(event) });
+    const app = express();
+    app.use(sessionMiddleware(manager));
+    app.post("/fire-and-forget", (req, res) => {
+      store.failing = true;
+      void req.session.set({ cart: 1 });
+      res.send("ok");
+    });
+    server = await listen(createServer(app));
+
+    const response = await send(server.url, "/fire-and-forget", { method: "POST" });
+
+    expect(response.status).toBe(200);
+    expect(response.setCookie).toEqual([]);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: "session.change-failed",
+        operation: "set",
+        error: expect.any(StoreError),
+      }),
+    );
+  });
+
+  it("stores no anonymous session for keys JSON drops", async () => {
+    const { app, store } = build();
+    app.post("/set", async (req, res) => {
+      await req.session.set({ a: undefined } as unknown as Record<string, never>);
+      res.json({ id: req.session.id });
+    });
+    server = await listen(createServer(app));
+
+    const response = await send(server.url, "/set", { method: "POST" });
+
+    expect(JSON.parse(response.body)).toEqual({ id: null });
+    expect(response.setCookie).toEqual([]);
+    expect(store.writes).toBe(0);
+  });
+});
+
+describe("sessionMiddleware options", () => {
+  const manager = createSessionManager();
+
+  it.each([["loopback"], ["127.0.0.1"], [["127.0.0.1/8"]], [["loopback"]], [[5]], [1]])(
+    "throws ConfigError(trustProxy) when built with trustProxy %j",
+    (trustProxy) => {
+      const build = () =>
+        sessionMiddleware(manager, { trustProxy } as unknown as SessionMiddlewareOptions);
+
+      expect(build).toThrow(ConfigError);
+      expect(build).toThrow(/^trustProxy: /);
+    },
+  );
+
+  it.each([[true], [false], [["127.0.0.1", "::1", "::ffff:10.0.0.1"]], [() => true]])(
+    "accepts trustProxy %j",
+    (trustProxy) => {
+      expect(() => sessionMiddleware(manager, { trustProxy })).not.toThrow();
+    },
+  );
+
+  it.each([[undefined], [null], [{}]])("throws ConfigError(manager) for %j", (value) => {
+    const build = () => sessionMiddleware(value as unknown as SessionManager);
+
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/^manager: /);
   });
 });
 

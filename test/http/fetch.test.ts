@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/core/errors.js";
 import type { SessionEvent } from "../../src/core/events.js";
+import type { SessionManager } from "../../src/core/manager-api.js";
 import {
   appendSessionCookie,
   loadSession,
@@ -71,6 +73,50 @@ describe("writeSessionCookie", () => {
     expect(writeSessionCookie(response, session)).toBe(response);
     expect(response.headers.getSetCookie()).toEqual([]);
     expect(response.headers.get("cache-control")).toBe("max-age=60");
+  });
+});
+
+describe("writeSessionCookie (misuse)", () => {
+  it("throws a TypeError for an object that is not a handle from loadSession", async () => {
+    const { manager } = setup();
+    const real = await loadSession(manager, new Request("https://app.example.test/"));
+    await real.login("user-1");
+    const lookalike = { ...real, setCookie: real.setCookie } as typeof real;
+
+    expect(() => writeSessionCookie(new Response("ok"), lookalike)).toThrow(TypeError);
+    expect(() => writeSessionCookie(new Response("ok"), lookalike)).toThrow(/loadSession/);
+  });
+
+  it("returns a network error (Response.error()) untouched", async () => {
+    const { manager } = setup();
+    const session = await loadSession(manager, new Request("https://app.example.test/"));
+    await session.login("user-1");
+    const failure = Response.error();
+
+    expect(writeSessionCookie(failure, session)).toBe(failure);
+  });
+});
+
+describe("loadSession (fetch) options", () => {
+  it.each([["loopback"], [["10.0.0.0/8"]], [{}]])(
+    "rejects with ConfigError(trustProxy) for trustProxy %j",
+    async (trustProxy) => {
+      const { manager } = setup();
+      const options = { trustProxy } as unknown as FetchSessionOptions;
+
+      const loading = loadSession(manager, new Request("https://app.example.test/"), options);
+
+      await expect(loading).rejects.toBeInstanceOf(ConfigError);
+      await expect(loading).rejects.toMatchObject({ field: "trustProxy" });
+    },
+  );
+
+  it("rejects with ConfigError(manager) without a manager", async () => {
+    const request = new Request("https://app.example.test/");
+
+    const loading = loadSession(undefined as unknown as SessionManager, request);
+
+    await expect(loading).rejects.toMatchObject({ field: "manager", code: "config" });
   });
 });
 

@@ -1,7 +1,10 @@
 import { createServer } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadSession, requestContext } from "../../src/http/node.js";
+import { ConfigError } from "../../src/core/errors.js";
+import { loadSession, requestContext, type NodeSessionOptions } from "../../src/http/node.js";
 import { createSessionManager } from "../../src/index.js";
+import { MemoryStore } from "../../src/stores/memory.js";
+import { FailingStore } from "./failing-store.js";
 import { cookiesNamed, listen, send, type Listening } from "../support/http.js";
 
 const NAME = "__Host-sid";
@@ -12,6 +15,64 @@ describe("loadSession (node)", () => {
   afterEach(async () => {
     await server?.close();
     server = null;
+  });
+
+  it("gives a second loadSession on one request the same handle, with one validation", async () => {
+    const store = new FailingStore(new MemoryStore());
+    const manager = createSessionManager({ store });
+    const issued = await manager.create({ userId: "user-9" });
+    const reads: number[] = [];
+    const get = store.get.bind(store);
+    store.get = async (id: string) => {
+      reads.push(1);
+      return get(id);
+    };
+    let same = false;
+    let readsBeforeChange = -1;
+    server = await listen(
+      createServer((req, res) => {
+        void Promise.all([loadSession(manager, req, res), loadSession(manager, req, res)]).then(
+          async ([first, second]) => {
+            const third = await loadSession(manager, req, res);
+            same = first === second && second === third;
+            readsBeforeChange = reads.length;
+            await third.rotate();
+            res.end("ok");
+          },
+        );
+      }),
+    );
+
+    const response = await send(server.url, "/", {
+      headers: [["cookie", `${NAME}=${issued.token}`]],
+    });
+
+    expect(same).toBe(true);
+    expect(readsBeforeChange).toBe(1);
+    expect(cookiesNamed(response, NAME)).toHaveLength(1);
+  });
+
+  it("rejects with ConfigError(trustProxy) for a trustProxy name such as loopback", async () => {
+    const manager = createSessionManager();
+    let failure: unknown = null;
+    server = await listen(
+      createServer((req, res) => {
+        const options = { trustProxy: "loopback" } as unknown as NodeSessionOptions;
+        loadSession(manager, req, res, options).then(
+          () => res.end("loaded"),
+          (error: unknown) => {
+            failure = error;
+            res.end("refused");
+          },
+        );
+      }),
+    );
+
+    const response = await send(server.url, "/");
+
+    expect(response.body).toBe("refused");
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect(failure).toMatchObject({ field: "trustProxy" });
   });
 
   it("keeps Set-Cookie lines given to writeHead as an object, still forcing no-store", async () => {

@@ -35,7 +35,7 @@ describe("scripts/size.mjs", () => {
     );
   });
 
-  it("bundles the dependencies' own dependencies, leaving out only built-ins and peers", async () => {
+  it("bundles the dependencies' dependencies; leaves out only built-ins and peers", async () => {
     const rows = await measure();
     const core = rows.find((row) => row.name === "latchkey");
     const redis = rows.find((row) => row.name === "latchkey/redis");

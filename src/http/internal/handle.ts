@@ -1,3 +1,5 @@
+import { HeadersSentError } from "../../core/errors.js";
+import type { SessionChangeOperation } from "../../core/events.js";
 import type { LoginInput, RotateOptions, SessionManager } from "../../core/manager-api.js";
 import type { ClientFacts, JsonValue, SessionData } from "../../core/record.js";
 import type {
@@ -41,7 +43,8 @@ export interface SessionHandle {
 
   /**
    * Sets keys of the data, atomically per key. Without a session this creates an anonymous one
-   * (an empty anonymous session is never stored).
+   * (an empty anonymous session is never stored: keys whose value JSON drops, such as
+   * `undefined`, do not count).
    * @throws SessionRevokedError when the session was revoked meanwhile.
    * @throws SessionDataTooLargeError when the data would exceed the manager's `maxDataBytes`.
    */
@@ -89,9 +92,33 @@ export interface HandleContext {
   client: ClientFacts;
   /** Called as each change starts, before it touches the store (the Node shapes hook `res`). */
   onChange?: () => void;
+  /**
+   * Whether the response can still carry a cookie. The Node shapes answer `false` once the
+   * headers are sent; a change that needs a cookie is then refused before it writes anything.
+   */
+  canSendCookie?: () => boolean;
 }
 
 const EMPTY_DATA: Readonly<SessionData> = Object.freeze({});
+
+// A brand rather than `instanceof`: a handle made by the ESM build must be recognised by the CJS
+// build's writeSessionCookie, and the other way round.
+const HANDLE_BRAND = Symbol.for("latchkey.request-session");
+
+/** Whether `value` is a handle made by any loaded copy of latchkey's request shapes. */
+export function isRequestSession(value: unknown): value is RequestSession {
+  return typeof value === "object" && value !== null && HANDLE_BRAND in value;
+}
+
+// Whether setting `values` keeps any key once the data goes through JSON. A value JSON cannot
+// hold at all is left for the manager to refuse with its own error.
+function keepsAnyKey(values: SessionData): boolean {
+  try {
+    return JSON.stringify(values) !== "{}";
+  } catch {
+    return true;
+  }
+}
 
 /**
  * The one implementation of {@link SessionHandle}. Changes run one after another in call order,
@@ -106,6 +133,7 @@ export class RequestSession implements SessionHandle {
   #pending = 0;
 
   constructor(context: HandleContext, result: ValidateResult) {
+    Object.defineProperty(this, HANDLE_BRAND, { value: true });
     this.context = context;
     this.#session = result.ok ? result.session : null;
     this.#reason = result.ok ? null : result.reason;
@@ -155,20 +183,21 @@ export class RequestSession implements SessionHandle {
   }
 
   set(values: SessionData): Promise<void> {
-    return this.#run(async (manager) => {
+    return this.#run("set", async (manager) => {
       const current = this.#session;
       if (current !== null) {
         this.#session = await manager.update(current, { set: values });
         return;
       }
 
-      if (Object.keys(values).length === 0) return;
+      if (!keepsAnyKey(values)) return;
+      this.#needCookie("set");
       this.#issue(await manager.create({ data: values, client: this.context.client }));
     });
   }
 
   delete(...keys: string[]): Promise<void> {
-    return this.#run(async (manager) => {
+    return this.#run("delete", async (manager) => {
       const current = this.#session;
       if (current === null || keys.length === 0) return;
       this.#session = await manager.update(current, { delete: keys });
@@ -176,35 +205,39 @@ export class RequestSession implements SessionHandle {
   }
 
   login(userId: string, options: HandleLoginOptions = {}): Promise<void> {
-    return this.#run(async (manager) => {
+    return this.#run("login", async (manager) => {
+      this.#needCookie("login");
       const input: LoginInput = { ...options, userId, client: this.context.client };
       this.#issue(await manager.login(this.#session, input));
     });
   }
 
   logout(): Promise<void> {
-    return this.#run(async (manager) => {
+    return this.#run("logout", async (manager) => {
       const current = this.#session;
       if (current === null) return;
+      this.#needCookie("logout");
       this.#clear(await manager.revoke(current));
     });
   }
 
   rotate(options?: RotateOptions): Promise<boolean> {
-    return this.#run(async (manager) => {
+    return this.#run("rotate", async (manager) => {
       const current = this.#session;
       if (current === null) return false;
+      this.#needCookie("rotate");
       this.#issue(await manager.rotate(current, options));
       return true;
     });
   }
 
   revoke(sessionId?: string): Promise<boolean> {
-    return this.#run(async (manager) => {
+    return this.#run("revoke", async (manager) => {
       const current = this.#session;
       if (current === null) return false;
 
       if (sessionId === undefined || sessionId === current.id) {
+        this.#needCookie("revoke");
         this.#clear(await manager.revoke(current));
         return true;
       }
@@ -220,7 +253,7 @@ export class RequestSession implements SessionHandle {
   }
 
   revokeAllOthers(): Promise<number> {
-    return this.#run(async (manager) => {
+    return this.#run("revokeAllOthers", async (manager) => {
       const current = this.#session;
       if (current === null || current.userId === null) return 0;
       return manager.revokeAllForUser(current.userId, { except: current });
@@ -228,7 +261,7 @@ export class RequestSession implements SessionHandle {
   }
 
   listSessions(): Promise<SessionSummary[]> {
-    return this.#run(async (manager) => {
+    return this.#run("listSessions", async (manager) => {
       const userId = this.#session?.userId ?? null;
       return userId === null ? [] : manager.listForUser(userId);
     });
@@ -246,7 +279,16 @@ export class RequestSession implements SessionHandle {
     this.#setCookie = clearing;
   }
 
-  #run<T>(change: (manager: SessionManager) => Promise<T>): Promise<T> {
+  // Checked as the change runs, after the changes queued before it: the cookie it will need
+  // must still be able to go out, or the store would hold a session the client cannot use.
+  #needCookie(operation: SessionChangeOperation): void {
+    if (this.context.canSendCookie?.() === false) throw new HeadersSentError(operation);
+  }
+
+  #run<T>(
+    operation: SessionChangeOperation,
+    change: (manager: SessionManager) => Promise<T>,
+  ): Promise<T> {
     this.context.onChange?.();
     this.#pending += 1;
     const result = this.#queue.then(
@@ -258,8 +300,16 @@ export class RequestSession implements SessionHandle {
       () => undefined,
       () => undefined,
     );
-    return result.finally(() => {
+    const outcome = result.finally(() => {
       this.#pending -= 1;
     });
+
+    // A change the app did not await must not become an unhandled rejection, or a store outage
+    // would bring the process down. Every failure is reported; an app that awaits still gets it.
+    const { manager } = this.context;
+    outcome.catch((error: unknown) => {
+      manager.notify({ type: "session.change-failed", at: manager.now(), operation, error });
+    });
+    return outcome;
   }
 }

@@ -133,13 +133,14 @@ function absorbHeaders(res: ServerResponse, headers: unknown): unknown {
  * sends them (`writeHead`, the first `write`, `end`, a framework's `send`), and so that `end`
  * waits for changes still being written. The handle's changes are awaited by the app, so the
  * store work is done before this runs; a change that has not settled when the headers leave
- * sends no cookie (a cookie is only ever sent for committed state) and is reported as an event.
+ * sends no cookie (a cookie is only ever sent for committed state) and is reported as a
+ * `store.error` event with operation `respond`.
  */
 export function hookResponse(res: ServerResponse, handle: RequestSession): void {
-  if (res.headersSent) {
-    reportLateChange(handle);
-    return;
-  }
+  // Too late to carry anything. A change that needs a cookie is refused by the handle
+  // (HeadersSentError); the others (data of a live session, other sessions) need none.
+  if (res.headersSent) return;
+
   const originalWriteHead = res.writeHead;
   const originalEnd = res.end;
   let written = false;

@@ -9,6 +9,19 @@ import type { Transport, TrustProxy } from "./transport.js";
  * client facts, the validation of the `Cookie` header fields and the response hook.
  */
 
+// The handles opened on a request, one per manager, so that a middleware mounted twice (on the
+// app and on a router) or a second loadSession() shares the first handle: two handles would
+// each hook the response, and the earlier one would overwrite the later one's cookie. Promises,
+// so that two calls that overlap share one validation too.
+const OPEN_HANDLES = Symbol.for("latchkey.node.handles");
+
+interface OpenHandle {
+  manager: SessionManager;
+  handle: Promise<RequestSession>;
+}
+
+type RequestWithHandles = IncomingMessage & { [OPEN_HANDLES]?: OpenHandle[] };
+
 /** The client facts of a request: the address its transport resolved and the User-Agent. */
 export function nodeClient(req: IncomingMessage, transport: Transport): Required<RequestContext> {
   return { ip: transport.clientIp, userAgent: userAgentOf(req) };
@@ -16,9 +29,32 @@ export function nodeClient(req: IncomingMessage, transport: Transport): Required
 
 /**
  * Validates the request's session cookie and arranges for `res` to carry the cookie the session
- * needs when the headers go out. Rejects with the store's error when it cannot answer.
+ * needs when the headers go out. Rejects with the store's error when it cannot answer. A request
+ * that already has a handle for this manager gets that handle again (its first `trustProxy`
+ * holds), with no second store call.
  */
-export async function openNodeSession(
+export function openNodeSession(
+  manager: SessionManager,
+  req: IncomingMessage,
+  res: ServerResponse,
+  trustProxy: TrustProxy,
+): Promise<RequestSession> {
+  const target = req as RequestWithHandles;
+  const opened = target[OPEN_HANDLES] ?? [];
+  const existing = opened.find((entry) => entry.manager === manager);
+  if (existing !== undefined) return existing.handle;
+
+  const entry: OpenHandle = { manager, handle: validateAndHook(manager, req, res, trustProxy) };
+  opened.push(entry);
+  target[OPEN_HANDLES] = opened;
+  // A failed validation is not kept: a later call on the same request may try again.
+  entry.handle.catch(() => {
+    opened.splice(opened.indexOf(entry), 1);
+  });
+  return entry.handle;
+}
+
+async function validateAndHook(
   manager: SessionManager,
   req: IncomingMessage,
   res: ServerResponse,
@@ -37,8 +73,9 @@ export async function openNodeSession(
     hooked = true;
     hookResponse(res, handle);
   };
+  const canSendCookie = (): boolean => !res.headersSent;
   const handle: RequestSession = new RequestSession(
-    { manager, transport, client, onChange: hook },
+    { manager, transport, client, onChange: hook, canSendCookie },
     result,
   );
   if (result.setCookie !== null) hook();
