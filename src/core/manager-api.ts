@@ -5,7 +5,10 @@ import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./r
 
 /** What to create a session with. */
 export interface CreateSessionInput {
-  /** The signed-in user, or `null`/absent for an anonymous session. */
+  /**
+   * The signed-in user, or `null`/absent for an anonymous session. At most 255 UTF-8 bytes
+   * (what every store keeps); anything else throws a `TypeError`.
+   */
   userId?: string | null;
   /** Initial data. @default {} */
   data?: SessionData;

@@ -371,10 +371,20 @@ function sessionTimeouts(
   });
 }
 
+// 255 UTF-8 bytes: what every store keeps (the SQL stores' VARBINARY(255)/TEXT limit), so a
+// login never passes here and then fails at the store.
+const MAX_USER_ID_BYTES = 255;
+const utf8 = new TextEncoder();
+
 function checkUserId(userId: unknown): string | null {
   if (userId === null) return null;
-  if (typeof userId !== "string" || userId.length === 0 || userId.length > 256) {
-    throw new TypeError("userId must be a non-empty string of at most 256 characters, or null");
+  if (
+    typeof userId !== "string" ||
+    userId.length === 0 ||
+    userId.length > MAX_USER_ID_BYTES ||
+    utf8.encode(userId).length > MAX_USER_ID_BYTES
+  ) {
+    throw new TypeError("userId must be a non-empty string of at most 255 UTF-8 bytes, or null");
   }
   return userId;
 }

@@ -34,8 +34,10 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
   if (!isJsonObject(v.data)) return "bad data";
   if (typeof v.state !== "string" || !STATES.has(v.state)) return "bad state";
   if (typeof v.persistent !== "boolean") return "bad persistent";
-  if (!Number.isInteger(v.version) || (v.version as number) < 0) return "bad version";
-  if (!Number.isInteger(v.idleTimeoutMs) || (v.idleTimeoutMs as number) <= 0) {
+  // Safe integers only: past 2^53 a version no longer counts up exactly, and the stores differ
+  // in what larger numbers become.
+  if (!Number.isSafeInteger(v.version) || (v.version as number) < 0) return "bad version";
+  if (!Number.isSafeInteger(v.idleTimeoutMs) || (v.idleTimeoutMs as number) <= 0) {
     return "bad idleTimeoutMs";
   }
 

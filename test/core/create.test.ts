@@ -99,6 +99,16 @@ describe("create", () => {
     expect(maxAgeOf(issued.setCookie)).toBe(400 * 86_400);
   });
 
+  it("takes a user id of up to 255 UTF-8 bytes, what every store keeps", async () => {
+    const { manager } = setup();
+
+    await expect(manager.create({ userId: "u".repeat(255) })).resolves.toBeDefined();
+    await expect(manager.create({ userId: "u".repeat(256) })).rejects.toThrow(TypeError);
+    // 128 characters, 256 bytes.
+    await expect(manager.create({ userId: "é".repeat(128) })).rejects.toThrow(/255 UTF-8 bytes/);
+    await expect(manager.create({ userId: "é".repeat(127) })).resolves.toBeDefined();
+  });
+
   it("gives a sub-second session Max-Age=1, never 0 (which deletes the cookie)", async () => {
     const { manager, clock } = setup({ idleTimeoutMs: 999, absoluteTimeoutMs: 999 });
 

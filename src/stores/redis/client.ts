@@ -14,11 +14,17 @@ export interface IoRedisClientLike {
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   /** Sends a script's source when the server does not know its SHA-1 yet (`NOSCRIPT`). */
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>;
-  /** Read at construction to refuse an unbounded offline queue or replica reads. */
+  /**
+   * Read at construction to refuse an unbounded offline queue, replica reads, and a key prefix
+   * (ioredis prefixes the keys of a script, not the key names the script builds itself).
+   */
   readonly options?: {
     enableOfflineQueue?: boolean;
     maxRetriesPerRequest?: number | null;
     scaleReads?: unknown;
+    role?: unknown;
+    keyPrefix?: unknown;
+    redisOptions?: { keyPrefix?: unknown };
   };
   readonly isCluster?: boolean;
 }
@@ -44,6 +50,8 @@ export interface NodeRedisClientLike {
     defaults?: { disableOfflineQueue?: boolean; commandsQueueMaxLength?: number };
     useReplicas?: boolean;
   };
+  /** A sentinel's replica clients (node → count), read at construction to refuse replicas. */
+  getReplicaNodes?(): Map<unknown, number>;
 }
 
 /** Either supported client. */
@@ -109,6 +117,22 @@ function checkIoRedis(client: IoRedisClientLike): void {
   const options = client.options ?? {};
   const queued = options.enableOfflineQueue !== false;
 
+  const prefix = options.keyPrefix ?? options.redisOptions?.keyPrefix;
+  if (prefix !== undefined && prefix !== "") {
+    throw new ConfigError(
+      "store.client",
+      "an ioredis client with keyPrefix cannot run the store's scripts (ioredis does not " +
+        "prefix the keys a script names itself); use the store's prefix option instead",
+    );
+  }
+  if (options.role !== undefined && options.role !== "master") {
+    throw new ConfigError(
+      "store.client",
+      'an ioredis Sentinel client must connect to the master (role: "master"): a replica ' +
+        "may not have seen a revoke yet, and cannot run the store's writes",
+    );
+  }
+
   if (client.isCluster === true) {
     if (queued) {
       throw new ConfigError(
@@ -139,6 +163,20 @@ function checkIoRedis(client: IoRedisClientLike): void {
 // node-redis queues commands while disconnected, without bound, unless disableOfflineQueue is
 // set or commandsQueueMaxLength caps the queue.
 function checkNodeRedis(client: NodeRedisClientLike): void {
+  // A sentinel keeps its options private; what it shows is the replica clients it opened on
+  // connect(), which exist only with replicaPoolSize > 0.
+  if (typeof client.getReplicaNodes === "function") {
+    const replicas = readOptional(() => client.getReplicaNodes?.());
+    if (replicas instanceof Map && replicas.size > 0) {
+      throw new ConfigError(
+        "store.client",
+        "a node-redis sentinel must not read from replicas (replicaPoolSize: 0): a replica may " +
+          "not have seen a revoke yet",
+      );
+    }
+    return;
+  }
+
   const clusterOptions = readOptional(() => client._options);
   const options =
     clusterOptions !== undefined

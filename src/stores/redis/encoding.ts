@@ -89,6 +89,10 @@ export function decodeRecord(
     if (text === undefined) return `missing ${name}`;
     const value = parseJson(text);
     if (value === undefined) return `bad JSON in ${name}`;
+    // The scripts compare stored text (`"active"`, version numbers) without decoding it, so a
+    // spelling the store never writes (` "active"`, `1e0`) would read one way here and another
+    // there: a record that validates but cannot be revoked. Only the store's own spelling counts.
+    if (JSON.stringify(value) !== text) return `non-canonical JSON in ${name}`;
     candidate[name] = value;
   }
 

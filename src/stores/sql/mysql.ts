@@ -108,25 +108,48 @@ function quote(identifier: string): string {
   return `\`${identifier}\``;
 }
 
+// Contention, not a fault: a lock wait that ran out, or a deadlock that InnoDB broke by
+// rolling one transaction back (after the retries below, too).
+const CONTENTION_CODES = ["PROTOCOL_SEQUENCE_TIMEOUT", "ER_LOCK_WAIT_TIMEOUT", "ER_LOCK_DEADLOCK"];
+
+// How often a statement or transaction chosen as a deadlock victim is run again. InnoDB has
+// rolled it back entirely, so running it again is safe; rotation racing revokeAllForUser, which
+// lock the same rows in another order, is the case seen in practice.
+const DEADLOCK_RETRIES = 2;
+
 function classify(error: unknown): SqlErrorKind {
   const code = errorCode(error) ?? "";
 
   if (["ER_NO_SUCH_TABLE", "ER_BAD_FIELD_ERROR", "ER_BAD_DB_ERROR"].includes(code)) return "schema";
   if (code === "ER_DUP_ENTRY") return "duplicate";
-  if (["PROTOCOL_SEQUENCE_TIMEOUT", "ER_LOCK_WAIT_TIMEOUT", DEADLINE_CODE].includes(code)) {
-    return "timeout";
-  }
+  if (CONTENTION_CODES.includes(code) || code === DEADLINE_CODE) return "timeout";
   const fatal =
     typeof error === "object" && error !== null && "fatal" in error && error.fatal === true;
   if (
     fatal ||
     isNetworkError(error) ||
     code.startsWith("PROTOCOL_") ||
-    code === "ER_CON_COUNT_ERROR"
+    code === "ER_CON_COUNT_ERROR" ||
+    isClosedPool(error)
   ) {
     return "unavailable";
   }
   return "reply";
+}
+
+// mysql2 reports a pool the app has ended with a bare Error and no code.
+function isClosedPool(error: unknown): boolean {
+  return error instanceof Error && errorCode(error) === null && error.message === "Pool is closed.";
+}
+
+async function retryingDeadlocks<T>(task: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await task();
+    } catch (error) {
+      if (errorCode(error) !== "ER_LOCK_DEADLOCK" || attempt >= DEADLOCK_RETRIES) throw error;
+    }
+  }
 }
 
 async function run(
@@ -195,7 +218,7 @@ function mysqlBackend(pool: MySQLPool): SqlBackend {
       sql`DELETE FROM ${table} WHERE expires_at <= ${now}
         ORDER BY expires_at LIMIT ${String(limit)}`,
     classify,
-    query: (statement, timeoutMs) => run(pool, statement, timeoutMs),
+    query: (statement, timeoutMs) => retryingDeadlocks(() => run(pool, statement, timeoutMs)),
     async runSchema(name, timeoutMs) {
       // One statement with its indexes inline, which the server applies atomically; several
       // instances running it at once is safe.
@@ -204,7 +227,8 @@ function mysqlBackend(pool: MySQLPool): SqlBackend {
     writes: {
       kind: "locking-read",
       lockClause: " FOR UPDATE",
-      transact: (read, decide, deadline) => transact(pool, read, decide, deadline),
+      transact: (read, decide, deadline) =>
+        retryingDeadlocks(() => transact(pool, read, decide, deadline)),
     },
     // mysql2 handles an idle pooled connection's error itself (it drops the connection).
     watchErrors: () => () => undefined,

@@ -88,7 +88,11 @@ export function withTimeout<T>(
 ): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
-      reject(new StoreError("store-timeout", operation, `no answer within ${timeoutMs} ms`));
+      // The driver has said nothing, so the cause says what happened instead.
+      const cause = new Error(`the database sent no reply within ${timeoutMs} ms`);
+      reject(
+        new StoreError("store-timeout", operation, `no answer within ${timeoutMs} ms`, { cause }),
+      );
     }, timeoutMs);
 
     promise.then(

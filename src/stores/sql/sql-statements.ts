@@ -71,6 +71,11 @@ export function revokeRows(
     WHERE ${where} AND state = 'active'`;
 }
 
+/** Counts the active rows that `where` selects, as `n`. */
+export function countActive(table: SqlFragment, where: SqlFragment): SqlFragment {
+  return sql`SELECT COUNT(*) AS n FROM ${table} WHERE ${where} AND state = 'active'`;
+}
+
 /** Retires the old row of a rotation inside a transaction that has already checked it. */
 export function retireRow(
   table: SqlFragment,

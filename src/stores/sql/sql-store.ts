@@ -38,6 +38,10 @@ export interface DeleteExpiredOptions {
   maxBatches?: number;
 }
 
+// Each further pass is needed only when a rotation of one of the user's sessions committed
+// during the previous one; eight in a row cannot happen outside a deliberate race.
+const MAX_REVOKE_PASSES = 8;
+
 /**
  * The shared SQL store: every `SessionStore` operation, the schema helpers and cleanup, written
  * once over an internal per-database backend. `PostgresStore`, `MySQLStore` and `SQLiteStore`
@@ -178,7 +182,10 @@ export class SQLStore implements SessionStore {
     return (await this.#query("markRevoked", statement)).affected > 0;
   }
 
-  /** Revokes a user's active rows in one statement, through the user-id index. */
+  /**
+   * Revokes a user's active rows through the user-id index: one statement, and on PostgreSQL a
+   * check that no active row is left (see below), all within one `queryTimeoutMs`.
+   */
   async markRevokedByUser(
     userId: string,
     tombstoneUntil: number,
@@ -188,8 +195,29 @@ export class SQLStore implements SessionStore {
     if (!isStorableUserId(userId)) return 0;
 
     const except = exceptId === null ? raw("") : sql` AND id <> ${exceptId}`;
-    const statement = this.#revoke(sql`user_id = ${userId}${except}`, tombstoneUntil);
-    return (await this.#query("markRevokedByUser", statement)).affected;
+    const where = sql`user_id = ${userId}${except}`;
+    const revoke = this.#revoke(where, tombstoneUntil);
+    if (this.#backend.writes.kind !== "single-statement") {
+      return (await this.#query("markRevokedByUser", revoke)).affected;
+    }
+
+    // PostgreSQL under READ COMMITTED: an UPDATE that waits on a row a rotation holds re-checks
+    // that row once the rotation commits (now superseded, so skipped) but cannot see the
+    // successor the rotation inserted after the UPDATE began. Counting in a new statement sees
+    // it (an uncommitted rotation's old row still counts as active), so revoke again until no
+    // active row is left. MySQL's locking reads and SQLite's single writer have no such gap.
+    const count = statements.countActive(this.#table, where);
+    const run = this.#runner();
+    const task = async (): Promise<number> => {
+      let revoked = (await run(revoke)).affected;
+      for (let pass = 1; pass < MAX_REVOKE_PASSES; pass++) {
+        const { rows } = await run(count);
+        if (Number(rows[0]?.n ?? 0) === 0) break;
+        revoked += (await run(revoke)).affected;
+      }
+      return revoked;
+    };
+    return this.#run("markRevokedByUser", task);
   }
 
   /**

@@ -101,6 +101,37 @@ describe("RedisStore client checks", () => {
     expect(() => new RedisStore({ client: sound })).not.toThrow();
   });
 
+  it("refuses ioredis with a keyPrefix, on a client or a Cluster", () => {
+    const prefixed = lazyIoRedis({ keyPrefix: "app:" });
+    const cluster = new Cluster([{ host: "127.0.0.1", port: 1 }], {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      keyPrefix: "app:",
+    });
+    const viaRedisOptions = new Cluster([{ host: "127.0.0.1", port: 1 }], {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      redisOptions: { keyPrefix: "app:" },
+    });
+    clients.push(cluster, viaRedisOptions);
+
+    for (const client of [prefixed, cluster, viaRedisOptions]) {
+      const error = configErrorOf(() => new RedisStore({ client }));
+      expect(error.field).toBe("store.client");
+      expect(error.message).toMatch(/keyPrefix/);
+    }
+    expect(() => new RedisStore({ client: lazyIoRedis({ keyPrefix: "" }) })).not.toThrow();
+  });
+
+  it("refuses an ioredis Sentinel client that connects to a replica", () => {
+    const sentinels = [{ host: "127.0.0.1", port: 1 }];
+    const replica = lazyIoRedis({ sentinels, name: "m", role: "slave" });
+    const master = lazyIoRedis({ sentinels, name: "m", role: "master" });
+
+    expect(configErrorOf(() => new RedisStore({ client: replica })).message).toMatch(/master/);
+    expect(() => new RedisStore({ client: master })).not.toThrow();
+  });
+
   it("refuses node-redis with its unbounded offline queue; accepts it disabled or capped", () => {
     const queued = createClient({ url: "redis://127.0.0.1:1" });
     const disabled = createClient({ url: "redis://127.0.0.1:1", disableOfflineQueue: true });

@@ -2,7 +2,9 @@ import { Redis } from "ioredis";
 import { createSentinel } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runStoreContract } from "../../contract/store-contract.js";
+import { configErrorOf } from "../../support/config-error.js";
 import { makeRecord } from "../../support/records.js";
+import { waitFor } from "../../support/services.js";
 import { startRedisServer, type RedisServer } from "../../support/redis-server.js";
 import { RedisStore } from "../../../src/stores/redis/index.js";
 import {
@@ -19,8 +21,11 @@ const MASTER_NAME = "latchkey-master";
 let master: RedisServer;
 let sentinel: RedisServer;
 
+let replica: RedisServer;
+
 beforeAll(async () => {
   master = await startRedisServer();
+  replica = await startRedisServer({ config: [`replicaof 127.0.0.1 ${master.port}`] });
   sentinel = await startRedisServer({
     sentinel: true,
     config: [`sentinel monitor ${MASTER_NAME} 127.0.0.1 ${master.port} 1`],
@@ -29,6 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await sentinel?.stop();
+  await replica?.stop();
   await master?.stop();
 });
 
@@ -100,6 +106,29 @@ describe("RedisStore via Sentinel (node-redis)", () => {
     } finally {
       await removePrefix(admin, prefix);
       await Promise.all([client.close(), admin.close()]);
+    }
+  });
+
+  it("refuses a sentinel that opened replica clients (replicaPoolSize), which read stale", async () => {
+    const client = createSentinel({
+      name: MASTER_NAME,
+      sentinelRootNodes: [{ host: sentinel.host, port: sentinel.port }],
+      nodeClientOptions: { disableOfflineQueue: true },
+      replicaPoolSize: 1,
+    });
+    client.on("error", () => undefined);
+    await client.connect();
+
+    try {
+      // The sentinel learns of the replica from the master's INFO after a short while.
+      await waitFor("the sentinel to open a replica client", async () => {
+        return client.getReplicaNodes().size > 0;
+      });
+      const error = configErrorOf(() => new RedisStore({ client, prefix: uniquePrefix() }));
+      expect(error.field).toBe("store.client");
+      expect(error.message).toMatch(/replica/);
+    } finally {
+      await client.close();
     }
   });
 });

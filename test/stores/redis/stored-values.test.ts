@@ -44,6 +44,12 @@ const TAMPERS: [string, Tamper][] = [
   ],
   ["a fractional version", (key) => [["HSET", key, "version", "1.5"]]],
   ["an unknown state", (key) => [["HSET", key, "state", '"root"']]],
+  [
+    "a state spelled with a space (the scripts compare text)",
+    (key) => [["HSET", key, "state", ' "active"']],
+  ],
+  ["a version spelled as 1e0", (key) => [["HSET", key, "version", "1e0"]]],
+  ["a version past 2^53", (key) => [["HSET", key, "version", "1e300"]]],
   ["a data value that is not JSON", (key) => [["HSET", key, 'd:"theme"', "{dark"]]],
   ["a data field whose name is not JSON", (key) => [["HSET", key, "d:plain", "1"]]],
   ["a missing secret hash", (key) => [["HDEL", key, "secretHash"]]],

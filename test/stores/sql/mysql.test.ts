@@ -174,6 +174,52 @@ describe.runIf(available)("MySQLStore (MariaDB)", () => {
       await own.end();
     });
 
+    it("gives store-unavailable for a pool the app has ended", async () => {
+      const own = mysql.createPool({ ...MARIADB_CONFIG, connectionLimit: 1 });
+      const store = new MySQLStore({ pool: own, tableName: target.freshTable() });
+      await own.end();
+
+      await expect(store.get(makeRecord().id)).rejects.toMatchObject({
+        name: "StoreError",
+        code: "store-unavailable",
+      });
+      await store.close();
+    });
+
+    it("runs a statement chosen as a deadlock victim again, and it succeeds", async () => {
+      const tableName = target.freshTable();
+      const store = await createMySQLStore({ pool, tableName, migrate: true });
+      const userId = "user-deadlocked";
+      const [first, second] = [makeRecord({ userId }), makeRecord({ userId })];
+      const others = [makeRecord(), makeRecord(), makeRecord()];
+      for (const record of [first, second, ...others]) await store.create(record);
+      const [locked, waited] = [first, second].sort((a, b) => (a.id < b.id ? 1 : -1));
+
+      // The other transaction changes three unrelated rows (so InnoDB picks the store's
+      // one-row UPDATE as the cheaper victim), then holds the row the UPDATE reaches last.
+      const connection = await pool.getConnection();
+      await connection.query("START TRANSACTION");
+      for (const other of others) {
+        await connection.query(`UPDATE ${tableName} SET version = version + 1 WHERE id = ?`, [
+          other.id,
+        ]);
+      }
+      await connection.query(`SELECT id FROM ${tableName} WHERE id = ? FOR UPDATE`, [locked!.id]);
+      const revoking = store.markRevokedByUser(userId, first.expiresAt, null);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Now it asks for the row the store's UPDATE holds: a cycle, which InnoDB breaks.
+      await connection.query(`UPDATE ${tableName} SET version = version + 1 WHERE id = ?`, [
+        waited!.id,
+      ]);
+      await connection.query("COMMIT");
+      connection.release();
+
+      expect(await revoking).toBe(2);
+      expect(await store.get(first.id)).toMatchObject({ state: "revoked" });
+      expect(await store.get(second.id)).toMatchObject({ state: "revoked" });
+      await store.close();
+    });
+
     it("gives store-unavailable for a server on a closed port", async () => {
       const port = await freePort();
       const closed = mysql.createPool({ ...MARIADB_CONFIG, port });

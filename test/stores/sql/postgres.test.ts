@@ -108,6 +108,34 @@ describe.runIf(available)("PostgresStore", () => {
   runSqlStoreSuite(target);
 
   describe("PostgreSQL specifics", () => {
+    it("revokeAllForUser also revokes the successor of a rotation that commits meanwhile", async () => {
+      const tableName = target.freshTable();
+      const store = new PostgresStore({ pool, tableName });
+      await store.migrate();
+      const userId = "user-rotating";
+      const old = makeRecord({ userId });
+      const successor = makeRecord({ userId, createdAt: old.createdAt });
+      await store.create(old);
+
+      // A rotation in flight: its statement has run in a transaction that has not committed, so
+      // it holds the old row while revokeAllForUser's UPDATE arrives.
+      const client = await pool.connect();
+      const rotating = new PostgresStore({ pool: client, tableName });
+      await client.query("BEGIN");
+      const rotation = { graceUntil: null, expiresAt: old.expiresAt };
+      expect((await rotating.supersede(old.id, old.version, successor, rotation)).ok).toBe(true);
+      const revoking = store.markRevokedByUser(userId, old.expiresAt, null);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await client.query("COMMIT");
+      client.release();
+
+      expect(await revoking).toBe(1);
+      expect(await store.get(successor.id)).toMatchObject({ state: "revoked" });
+      expect(await store.get(old.id)).toMatchObject({ state: "superseded" });
+      await store.close();
+      await rotating.close();
+    });
+
     it("postgresSchema() ships bigint millisecond columns, the key and both indexes", () => {
       const ddl = postgresSchema("auth.sessions");
 

@@ -575,6 +575,18 @@ export function runSqlStoreSuite(target: SqlTarget): void {
     });
 
     describe("corrupt rows", () => {
+      it("reads a version past 2^53 as corrupt, the same on every database", async () => {
+        const { store, table } = await migrated(target);
+        const record = makeRecord();
+        await store.create(record);
+        await target.exec(
+          sql`UPDATE ${raw(table)} SET version = 4611686018427387904 WHERE id = ${record.id}`,
+        );
+
+        expect(await store.get(record.id)).toMatchObject({ corrupt: true, id: record.id });
+        await store.close();
+      });
+
       it("listByUser leaves out a spoiled row and reports it as an event", async () => {
         const events: SessionEvent[] = [];
         const { store, table } = await migrated(target, { onEvent: (e) => events.push(e) });
