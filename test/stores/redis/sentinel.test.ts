@@ -109,7 +109,7 @@ describe("RedisStore via Sentinel (node-redis)", () => {
     }
   });
 
-  it("refuses a sentinel that opened replica clients (replicaPoolSize), which read stale", async () => {
+  it("refuses a sentinel that opened replica clients (replicaPoolSize > 0)", async () => {
     const client = createSentinel({
       name: MASTER_NAME,
       sentinelRootNodes: [{ host: sentinel.host, port: sentinel.port }],

@@ -108,7 +108,7 @@ describe.runIf(available)("PostgresStore", () => {
   runSqlStoreSuite(target);
 
   describe("PostgreSQL specifics", () => {
-    it("revokeAllForUser also revokes the successor of a rotation that commits meanwhile", async () => {
+    it("revokeAllForUser revokes the successor of a rotation committed meanwhile", async () => {
       const tableName = target.freshTable();
       const store = new PostgresStore({ pool, tableName });
       await store.migrate();
