@@ -12,15 +12,17 @@ import type { Transport, TrustProxy } from "./transport.js";
 // The handles opened on a request, one per manager, so that a middleware mounted twice (on the
 // app and on a router) or a second loadSession() shares the first handle: two handles would
 // each hook the response, and the earlier one would overwrite the later one's cookie. Promises,
-// so that two calls that overlap share one validation too.
+// so that two calls that overlap share one validation (and its outcome) too. A short chain
+// rather than an array: nearly every request has one manager, and this costs one object.
 const OPEN_HANDLES = Symbol.for("latchkey.node.handles");
 
 interface OpenHandle {
-  manager: SessionManager;
-  handle: Promise<RequestSession>;
+  readonly manager: SessionManager;
+  readonly handle: Promise<RequestSession>;
+  readonly next: OpenHandle | undefined;
 }
 
-type RequestWithHandles = IncomingMessage & { [OPEN_HANDLES]?: OpenHandle[] };
+type RequestWithHandles = IncomingMessage & { [OPEN_HANDLES]?: OpenHandle };
 
 /** The client facts of a request: the address its transport resolved and the User-Agent. */
 export function nodeClient(req: IncomingMessage, transport: Transport): Required<RequestContext> {
@@ -31,7 +33,7 @@ export function nodeClient(req: IncomingMessage, transport: Transport): Required
  * Validates the request's session cookie and arranges for `res` to carry the cookie the session
  * needs when the headers go out. Rejects with the store's error when it cannot answer. A request
  * that already has a handle for this manager gets that handle again (its first `trustProxy`
- * holds), with no second store call.
+ * holds, and a failed validation fails again), with no second store call.
  */
 export function openNodeSession(
   manager: SessionManager,
@@ -40,18 +42,13 @@ export function openNodeSession(
   trustProxy: TrustProxy,
 ): Promise<RequestSession> {
   const target = req as RequestWithHandles;
-  const opened = target[OPEN_HANDLES] ?? [];
-  const existing = opened.find((entry) => entry.manager === manager);
-  if (existing !== undefined) return existing.handle;
+  for (let entry = target[OPEN_HANDLES]; entry !== undefined; entry = entry.next) {
+    if (entry.manager === manager) return entry.handle;
+  }
 
-  const entry: OpenHandle = { manager, handle: validateAndHook(manager, req, res, trustProxy) };
-  opened.push(entry);
-  target[OPEN_HANDLES] = opened;
-  // A failed validation is not kept: a later call on the same request may try again.
-  entry.handle.catch(() => {
-    opened.splice(opened.indexOf(entry), 1);
-  });
-  return entry.handle;
+  const handle = validateAndHook(manager, req, res, trustProxy);
+  target[OPEN_HANDLES] = { manager, handle, next: target[OPEN_HANDLES] };
+  return handle;
 }
 
 async function validateAndHook(
