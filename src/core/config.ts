@@ -1,5 +1,6 @@
 import type { CookieCodec } from "../codec/codec.js";
 import { resolveCookieOptions, type ResolvedCookieOptions } from "../cookie/resolve.js";
+import { isCookieValue } from "../internal/cookie-grammar.js";
 import {
   MAX_COOKIE_AGE_SECONDS,
   serializeClearingCookie,
@@ -158,10 +159,20 @@ function checkCodecCookieName(codec: CookieCodec, cookieName: string): void {
 }
 
 // The longest cookies the manager will send: a token as the codec encodes it with the largest
-// Max-Age, and the clearing cookie. A limit they do not fit in would fail every login or logout
-// on the request, so it fails here instead.
+// Max-Age, and the clearing cookie. A codec that cannot encode, or a limit the cookies do not
+// fit in, would fail every login or logout on the request, so it fails here instead.
 function checkCookieFits(codec: CookieCodec, cookie: ResolvedCookieOptions): void {
-  const probe = codec.encode(`${"A".repeat(ID_LENGTH)}.${"A".repeat(SECRET_LENGTH)}`);
+  let probe: unknown;
+  try {
+    probe = codec.encode(`${"A".repeat(ID_LENGTH)}.${"A".repeat(SECRET_LENGTH)}`);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("codec", `cannot encode a token: ${detail}`);
+  }
+  if (typeof probe !== "string" || !isCookieValue(probe)) {
+    throw new ConfigError("codec", "must encode a token as RFC 6265 cookie-octets");
+  }
+
   try {
     serializeSessionCookie(cookie, probe, MAX_COOKIE_AGE_SECONDS);
     serializeClearingCookie(cookie);

@@ -113,9 +113,10 @@ export class CookieSerializeError extends LatchkeyError {
 }
 
 /**
- * A change that has to send the session cookie (a login, a logout, a rotation, a new anonymous
- * session) was made after the response headers had gone out. Nothing was written: committing it
- * would leave the client with a cookie that no longer works.
+ * A change that has to send a new session cookie (a login, a rotation, a new anonymous session)
+ * was made after the response headers had gone out. Nothing was written: committing it would
+ * leave the client with a cookie that no longer works. (A logout or revoke still goes through:
+ * the cookie it cannot clear is worthless once the session is revoked.)
  */
 export class HeadersSentError extends LatchkeyError {
   constructor(operation: string) {

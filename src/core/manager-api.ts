@@ -6,8 +6,9 @@ import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./r
 /** What to create a session with. */
 export interface CreateSessionInput {
   /**
-   * The signed-in user, or `null`/absent for an anonymous session. At most 255 UTF-8 bytes
-   * (what every store keeps); anything else throws a `TypeError`.
+   * The signed-in user, or `null`/absent for an anonymous session. At most 255 UTF-8 bytes,
+   * without NUL or lone surrogates (what every store keeps exactly); anything else throws a
+   * `TypeError`.
    */
   userId?: string | null;
   /** Initial data. @default {} */
@@ -85,10 +86,16 @@ export interface SessionManager {
   /** Revokes one session. @returns the clearing Set-Cookie value, for the current request. */
   revoke(session: Session | string): Promise<string>;
 
-  /** Revokes every session of a user, optionally except one. @returns how many were revoked. */
+  /**
+   * Revokes every session of a user, optionally except one. @returns how many were revoked.
+   * @throws TypeError for a user id no session can have (see {@link CreateSessionInput.userId}).
+   */
   revokeAllForUser(userId: string, options?: { except?: Session | string }): Promise<number>;
 
-  /** A user's live sessions, newest activity first, for a "your devices" page. */
+  /**
+   * A user's live sessions, newest activity first, for a "your devices" page.
+   * @throws TypeError for a user id no session can have (see {@link CreateSessionInput.userId}).
+   */
   listForUser(userId: string): Promise<SessionSummary[]>;
 
   /**

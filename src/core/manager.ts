@@ -235,16 +235,13 @@ export class LatchkeySessionManager implements SessionManager {
     options: { except?: Session | string } = {},
   ): Promise<number> {
     const config = this.#config;
+    const checkedId = requireUserId(userId);
     const except = options.except;
     const exceptId = except === undefined ? null : typeof except === "string" ? except : except.id;
     const now = config.now();
 
     const count = await callStore("markRevokedByUser", config.storeTimeoutMs, () =>
-      config.store.markRevokedByUser(
-        checkUserId(userId) ?? "",
-        now + config.revokedRetentionMs,
-        exceptId,
-      ),
+      config.store.markRevokedByUser(checkedId, now + config.revokedRetentionMs, exceptId),
     );
     this.notify({
       type: "session.revoked",
@@ -259,6 +256,7 @@ export class LatchkeySessionManager implements SessionManager {
 
   async listForUser(userId: string): Promise<SessionSummary[]> {
     const config = this.#config;
+    requireUserId(userId);
     const records = await callStore("listByUser", config.storeTimeoutMs, () =>
       config.store.listByUser(userId),
     );
@@ -371,9 +369,11 @@ function sessionTimeouts(
   });
 }
 
-// 255 UTF-8 bytes: what every store keeps (the SQL stores' VARBINARY(255)/TEXT limit), so a
-// login never passes here and then fails at the store.
+// What every store keeps exactly, so that a login never passes here and then fails at the
+// store (the SQL stores' VARBINARY(255), PostgreSQL's text refusing NUL), or is kept under
+// another spelling: a lone surrogate becomes U+FFFD in UTF-8, and two users would share an id.
 const MAX_USER_ID_BYTES = 255;
+const UNSTORABLE = /\0|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const utf8 = new TextEncoder();
 
 function checkUserId(userId: unknown): string | null {
@@ -382,11 +382,21 @@ function checkUserId(userId: unknown): string | null {
     typeof userId !== "string" ||
     userId.length === 0 ||
     userId.length > MAX_USER_ID_BYTES ||
+    UNSTORABLE.test(userId) ||
     utf8.encode(userId).length > MAX_USER_ID_BYTES
   ) {
-    throw new TypeError("userId must be a non-empty string of at most 255 UTF-8 bytes, or null");
+    throw new TypeError(
+      "userId must be a non-empty string of at most 255 UTF-8 bytes, without NUL or lone " +
+        "surrogates, or null",
+    );
   }
   return userId;
+}
+
+function requireUserId(userId: unknown): string {
+  const checked = checkUserId(userId);
+  if (checked === null) throw new TypeError("userId must be a string, not null");
+  return checked;
 }
 
 function normaliseClient(client: Partial<ClientFacts> | undefined): ClientFacts | null {

@@ -107,6 +107,23 @@ describe("createSessionManager (CFG-03)", () => {
     expect(() => createSessionManager({ cookie: { name, maxSetCookieBytes: 512 } })).not.toThrow();
   });
 
+  it("throws ConfigError(codec) for a codec that throws or encodes outside cookie-octets", () => {
+    const throwing = {
+      encode: () => {
+        throw new Error("keys not loaded");
+      },
+      decode: () => ({ ok: false, reason: "malformed" }),
+    } as unknown as SignedCodec;
+    const spacey = {
+      encode: (token: string) => `${token} x`,
+      decode: () => ({ ok: false, reason: "malformed" }),
+    } as unknown as SignedCodec;
+
+    expect(configErrorOf({ codec: throwing })).toMatchObject({ field: "codec" });
+    expect(configErrorOf({ codec: throwing }).message).toMatch(/keys not loaded/);
+    expect(configErrorOf({ codec: spacey })).toMatchObject({ field: "codec" });
+  });
+
   it("throws ConfigError(store) for a store missing a method", () => {
     const store = new MemoryStore({ sweepIntervalMs: null });
     const partial = { ...store, get: store.get.bind(store) } as unknown as MemoryStore;

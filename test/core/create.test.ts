@@ -109,6 +109,20 @@ describe("create", () => {
     await expect(manager.create({ userId: "é".repeat(127) })).resolves.toBeDefined();
   });
 
+  it.each([
+    ["a lone high surrogate", "alice\ud800"],
+    ["a lone low surrogate", "\udc00bob"],
+    ["a NUL", "carol\u0000"],
+  ])("refuses a user id with %s, which no store keeps as written", async (_name, userId) => {
+    const { manager, store } = setup();
+
+    await expect(manager.create({ userId })).rejects.toThrow(TypeError);
+    await expect(manager.revokeAllForUser(userId)).rejects.toThrow(TypeError);
+    await expect(manager.listForUser(userId)).rejects.toThrow(TypeError);
+    expect(store.count("create") + store.count("markRevokedByUser")).toBe(0);
+    await expect(manager.create({ userId: "dave\ud83d\ude00" })).resolves.toBeDefined();
+  });
+
   it("gives a sub-second session Max-Age=1, never 0 (which deletes the cookie)", async () => {
     const { manager, clock } = setup({ idleTimeoutMs: 999, absoluteTimeoutMs: 999 });
 

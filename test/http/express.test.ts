@@ -211,6 +211,32 @@ describe.each([
     expect(events.filter((event) => event.type === "store.error")).toEqual([]);
   });
 
+  it("still ends the session on a logout after the response is sent", async () => {
+    const { app } = build();
+    let late: Promise<unknown> = Promise.resolve();
+    app.post("/login", (req, res, next) => {
+      req.session.login("user-8").then(() => res.send("ok"), next);
+    });
+    app.post("/logout-after-end", (req, res) => {
+      res.send("sent");
+      late = req.session.logout().then(() => "revoked");
+    });
+    app.get("/me", (req, res) => {
+      res.json({ userId: req.session.userId, reason: req.session.reason });
+    });
+    server = await listen(createServer(app));
+    const jar = new CookieJar();
+    await send(server.url, "/login", { method: "POST", jar });
+
+    const response = await send(server.url, "/logout-after-end", { method: "POST", jar });
+    const outcome = await late;
+    const me = await send(server.url, "/me", { jar });
+
+    expect(response.setCookie).toEqual([]);
+    expect(outcome).toBe("revoked");
+    expect(JSON.parse(me.body)).toEqual({ userId: null, reason: "revoked" });
+  });
+
   it("reports a failed unawaited change instead of an unhandled rejection", async () => {
     const events: SessionEvent[] = [];
     const store = new FailingStore(new MemoryStore());
@@ -274,12 +300,15 @@ describe("sessionMiddleware options", () => {
     },
   );
 
-  it.each([[undefined], [null], [{}]])("throws ConfigError(manager) for %j", (value) => {
-    const build = () => sessionMiddleware(value as unknown as SessionManager);
+  it.each([[undefined], [null], [{}], [{ cookieName: "sid", validateCookieHeader: () => null }]])(
+    "throws ConfigError(manager) for %j",
+    (value) => {
+      const build = () => sessionMiddleware(value as unknown as SessionManager);
 
-    expect(build).toThrow(ConfigError);
-    expect(build).toThrow(/^manager: /);
-  });
+      expect(build).toThrow(ConfigError);
+      expect(build).toThrow(/^manager: /);
+    },
+  );
 });
 
 describe("getSession", () => {

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/core/errors.js";
+import { checkTrustProxy } from "../../src/http/internal/adapter-options.js";
 import {
   isLoopback,
   resolveTransport,
@@ -103,5 +105,52 @@ describe("isLoopback", () => {
     ["localhost", false],
   ])("%s → %s", (address, expected) => {
     expect(isLoopback(address)).toBe(expected);
+  });
+});
+
+describe("checkTrustProxy", () => {
+  const forwarded = { forwardedProto: "https", forwardedFor: "203.0.113.7" };
+
+  it.each([
+    ["0:0:0:0:0:0:0:1", "::1"],
+    ["::1", "0:0:0:0:0:0:0:1"],
+    ["::FFFF:7F00:1", "127.0.0.1"],
+    ["127.0.0.1", "::ffff:127.0.0.1"],
+    ["2001:DB8::1", "2001:db8:0:0:0:0:0:1"],
+    [" 10.0.0.1 ", "10.0.0.1"],
+  ])("a listed %j trusts the peer %j, compared by address bytes", (entry, peer) => {
+    const trust = checkTrustProxy([entry]);
+
+    const transport = resolveTransport({ ...PLAIN, ...forwarded, peerAddress: peer }, trust);
+
+    expect(transport).toMatchObject({ secure: true, clientIp: "203.0.113.7" });
+  });
+
+  it("a listed address does not trust another peer", () => {
+    const trust = checkTrustProxy(["::1", "10.0.0.1"]);
+
+    const transport = resolveTransport({ ...PLAIN, ...forwarded, peerAddress: "10.0.0.2" }, trust);
+
+    expect(transport).toMatchObject({ secure: false, clientIp: "10.0.0.2" });
+  });
+
+  it.each([["loopback"], ["10.0.0.0/8"], ["fe80::1%eth0"], ["::1%x"], ["010.0.0.1"], [""], [7]])(
+    "refuses the entry %j with ConfigError(trustProxy)",
+    (entry) => {
+      const check = () => checkTrustProxy([entry]);
+
+      expect(check).toThrow(ConfigError);
+      expect(check).toThrow(/^trustProxy: lists IP addresses only/);
+    },
+  );
+
+  it("passes true, false and functions through, and checks a reused list once", () => {
+    const decide = (peer: string) => peer === "::1";
+    const list = ["::1"];
+
+    expect(checkTrustProxy(true)).toBe(true);
+    expect(checkTrustProxy(undefined)).toBe(false);
+    expect(checkTrustProxy(decide)).toBe(decide);
+    expect(checkTrustProxy(list)).toBe(checkTrustProxy(list));
   });
 });

@@ -216,7 +216,6 @@ export class RequestSession implements SessionHandle {
     return this.#run("logout", async (manager) => {
       const current = this.#session;
       if (current === null) return;
-      this.#needCookie("logout");
       this.#clear(await manager.revoke(current));
     });
   }
@@ -237,7 +236,6 @@ export class RequestSession implements SessionHandle {
       if (current === null) return false;
 
       if (sessionId === undefined || sessionId === current.id) {
-        this.#needCookie("revoke");
         this.#clear(await manager.revoke(current));
         return true;
       }
@@ -279,8 +277,10 @@ export class RequestSession implements SessionHandle {
     this.#setCookie = clearing;
   }
 
-  // Checked as the change runs, after the changes queued before it: the cookie it will need
-  // must still be able to go out, or the store would hold a session the client cannot use.
+  // Checked as the change runs, after the changes queued before it: the new cookie must still
+  // be able to go out, or the client would be left holding a cookie that no longer works.
+  // Revocations are not checked: a cookie of a revoked session is worthless anyway, and a
+  // late logout must still end the session.
   #needCookie(operation: SessionChangeOperation): void {
     if (this.context.canSendCookie?.() === false) throw new HeadersSentError(operation);
   }
