@@ -1,4 +1,5 @@
 import { ConfigError } from "../core/errors.js";
+import { checkKnownKeys } from "../core/known-keys.js";
 import { describeOptionValue, isToken } from "../internal/cookie-grammar.js";
 import type { CookieOptions } from "./options.js";
 
@@ -55,12 +56,26 @@ export interface ResolvedCookieOptions {
  * not starting with "/"; a Domain that is not dot-separated LDH labels; a `maxSetCookieBytes`
  * that is not an integer from 256 to 8192.
  */
+const COOKIE_OPTIONS = [
+  "name",
+  "path",
+  "domain",
+  "sameSite",
+  "allowCrossSite",
+  "secure",
+  "httpOnly",
+  "partitioned",
+  "insecureDevMode",
+  "maxSetCookieBytes",
+] as const satisfies readonly (keyof CookieOptions)[];
+
 export function resolveCookieOptions(options: CookieOptions | undefined): ResolvedCookieOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new ConfigError("cookie", `must be an object, got ${describeOptionValue(options)}`);
   }
 
   const given = options ?? {};
+  checkKnownKeys("cookie", given, COOKIE_OPTIONS);
   const insecureDevMode = readBoolean(given.insecureDevMode, "insecureDevMode", false);
   const resolved: ResolvedCookieOptions = {
     name: readName(given.name),

@@ -7,6 +7,7 @@ import {
   serializeSessionCookie,
 } from "../cookie/serialize.js";
 import { ConfigError } from "./errors.js";
+import { checkKnownKeys } from "./known-keys.js";
 import type { EventHandler } from "./events.js";
 import type { RandomReader, SessionManagerOptions, Timeouts } from "./options.js";
 import type { SessionStore } from "./store.js";
@@ -18,6 +19,26 @@ const MAX_STORE_TIMEOUT_MS = 60_000;
 const DEFAULT_REVOKED_RETENTION_MS = 3_600_000;
 const DEFAULT_MAX_DATA_BYTES = 65_536;
 const DEFAULT_STORE_TIMEOUT_MS = 2_000;
+
+const MANAGER_OPTIONS = [
+  "store",
+  "codec",
+  "cookie",
+  "preset",
+  "idleTimeoutMs",
+  "absoluteTimeoutMs",
+  "renewalIntervalMs",
+  "persistentCookie",
+  "rotationGraceMs",
+  "revokedRetentionMs",
+  "binding",
+  "maxSessionsPerUser",
+  "maxDataBytes",
+  "storeTimeoutMs",
+  "onEvent",
+  "now",
+  "random",
+] as const satisfies readonly (keyof SessionManagerOptions)[];
 
 const STORE_METHODS = [
   "get",
@@ -61,6 +82,7 @@ export function resolveManagerConfig(options: SessionManagerOptions): ManagerCon
   if (typeof options !== "object" || options === null) {
     throw new ConfigError("options", "must be an object");
   }
+  checkKnownKeys("", options, MANAGER_OPTIONS);
   const store = checkStore(options.store);
   const codec = checkCodec(options.codec);
   const cookie = resolveCookieOptions(options.cookie);
@@ -190,6 +212,7 @@ function checkBinding(binding: SessionManagerOptions["binding"]): ManagerConfig[
   if (typeof b !== "object" || b === null || Array.isArray(b)) {
     throw new ConfigError("binding", "must be an object");
   }
+  checkKnownKeys("binding", b, ["userAgent", "ipPrefix", "onMismatch"]);
 
   const onMismatch = b.onMismatch ?? "reject";
   if (onMismatch !== "reject" && onMismatch !== "revoke") {
@@ -198,6 +221,9 @@ function checkBinding(binding: SessionManagerOptions["binding"]): ManagerConfig[
 
   let ipPrefix: ManagerConfig["binding"]["ipPrefix"] = null;
   if (b.ipPrefix !== undefined && b.ipPrefix !== null) {
+    if (typeof b.ipPrefix !== "object")
+      throw new ConfigError("binding.ipPrefix", "must be an object");
+    checkKnownKeys("binding.ipPrefix", b.ipPrefix, ["v4", "v6"]);
     const { v4, v6 } = b.ipPrefix;
     if (!Number.isInteger(v4) || v4 < 1 || v4 > 32) {
       throw new ConfigError("binding.ipPrefix.v4", "must be a whole number from 1 to 32");

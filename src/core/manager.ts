@@ -4,6 +4,7 @@ import { normaliseUserAgent } from "./binding.js";
 import { checkGraceMs, resolveManagerConfig, type ManagerConfig } from "./config.js";
 import { checkData, mergePatch } from "./data.js";
 import { emitEvent, idPrefix } from "./emit.js";
+import { checkKnownKeys } from "./known-keys.js";
 import { ConfigError, SessionConflictError, SessionRevokedError, StoreError } from "./errors.js";
 import type { SessionEvent } from "./events.js";
 import type {
@@ -16,6 +17,7 @@ import type {
 } from "./manager-api.js";
 import type { SessionManagerOptions, Timeouts } from "./options.js";
 import type { ClientFacts, SessionData, SessionRecord } from "./record.js";
+import { checkedRead, recordProblem } from "./record-check.js";
 import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./result.js";
 import { toSession, toSummary } from "./session-view.js";
 import { callStore } from "./store-call.js";
@@ -100,7 +102,7 @@ export class LatchkeySessionManager implements SessionManager {
     const timeouts = sessionTimeouts(config, input.timeouts);
     const data = checkData(input.data ?? {}, config.maxDataBytes);
     const userId = checkUserId(input.userId ?? null);
-    if (userId !== null) await this.#enforceSessionCap(userId);
+    if (userId !== null) await this.#enforceSessionCap(userId, config.maxSessionsPerUser, "before");
 
     const now = config.now();
     const idleExpiresAt = Math.min(now + timeouts.idleTimeoutMs, now + timeouts.absoluteTimeoutMs);
@@ -134,6 +136,10 @@ export class LatchkeySessionManager implements SessionManager {
       if (outcome === "exists") continue;
 
       this.notify({ type: "session.created", at: now, sessionIdPrefix: idPrefix(id), userId });
+      // Logins that ran at once all passed the check above before any of them wrote; trimming
+      // again after the write bounds the count once they have finished (RES-04).
+      if (userId !== null)
+        await this.#enforceSessionCap(userId, config.maxSessionsPerUser, "after");
       return { session: toSession(record), token, setCookie };
     }
     throw new StoreError("store-reply", "create", "the store reported every fresh id as taken");
@@ -225,7 +231,8 @@ export class LatchkeySessionManager implements SessionManager {
   // The successor of a superseded record, or null when the record is anything else.
   async #successorOf(id: string): Promise<string | null> {
     const config = this.#config;
-    const record = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
+    const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
+    const record = checkedRead(answer, id);
     if (record === null || "corrupt" in record || record.id !== id) return null;
     return record.state === "superseded" ? record.successorId : null;
   }
@@ -257,12 +264,17 @@ export class LatchkeySessionManager implements SessionManager {
   async listForUser(userId: string): Promise<SessionSummary[]> {
     const config = this.#config;
     requireUserId(userId);
-    const records = await callStore("listByUser", config.storeTimeoutMs, () =>
+    const records: unknown = await callStore("listByUser", config.storeTimeoutMs, () =>
       config.store.listByUser(userId),
     );
+    if (!Array.isArray(records)) {
+      throw new StoreError("store-reply", "listByUser", "the store did not answer with a list");
+    }
     const now = config.now();
 
-    return records
+    // Each record is checked as on validate; one that is not well-formed is left out.
+    return (records as unknown[])
+      .filter((r): r is SessionRecord => recordProblem(r) === null)
       .filter((r) => r.userId === userId && r.state === "active")
       .filter((r) => now < r.idleExpiresAt && now < r.absoluteExpiresAt)
       .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
@@ -307,7 +319,8 @@ export class LatchkeySessionManager implements SessionManager {
 
   async #readActive(id: string): Promise<SessionRecord> {
     const config = this.#config;
-    const record = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
+    const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
+    const record = checkedRead(answer, id);
     const now = config.now();
 
     const active =
@@ -321,14 +334,21 @@ export class LatchkeySessionManager implements SessionManager {
     return record;
   }
 
-  // At the cap, the least recently used sessions are revoked to make room (documented policy,
-  // RES-04): a user is never locked out by forgotten devices, and the count stays bounded.
-  async #enforceSessionCap(userId: string): Promise<void> {
-    const cap = this.#config.maxSessionsPerUser;
+  // At the cap, the least recently used sessions are revoked (documented policy, RES-04): a
+  // user is never locked out by forgotten devices, and the count stays bounded. Before a create
+  // it makes room for one; after it, it keeps `cap`. Ties go by id, so that concurrent logins
+  // agree on which sessions to keep.
+  async #enforceSessionCap(
+    userId: string,
+    cap: number | null,
+    when: "before" | "after",
+  ): Promise<void> {
     if (cap === null) return;
 
-    const live = await this.listForUser(userId);
-    const excess = live.slice(cap - 1);
+    const live = (await this.listForUser(userId)).sort(
+      (a, b) => b.lastSeenAt - a.lastSeenAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
+    );
+    const excess = live.slice(when === "before" ? cap - 1 : cap);
     for (const summary of excess) {
       const now = this.#config.now();
       const revoked = await callStore("markRevoked", this.#config.storeTimeoutMs, () =>
@@ -361,6 +381,7 @@ function sessionTimeouts(
   if (typeof requested !== "object") {
     throw new ConfigError("create.timeouts", "must be a preset name or an object of timeouts");
   }
+  checkKnownKeys("create.timeouts", requested, ["idleTimeoutMs", "absoluteTimeoutMs"]);
 
   const absoluteTimeoutMs = requested.absoluteTimeoutMs ?? config.absoluteTimeoutMs;
   return resolveTimeouts("create.timeouts.", undefined, {

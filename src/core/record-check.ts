@@ -1,4 +1,5 @@
 import type { ClientFacts, JsonValue, SessionData, SessionRecord, SessionState } from "./record.js";
+import type { CorruptRecord } from "./store.js";
 
 // Millisecond timestamps between 1973 and 5138. A value below this range is most likely in
 // seconds (FR-27), one above it in microseconds; both mean the record is not what latchkey wrote.
@@ -25,6 +26,53 @@ export function isPlausibleTimeMs(value: unknown): value is number {
  * `CorruptRecord` instead of a crash or a session.
  */
 export function checkStoredRecord(value: unknown): SessionRecord | string {
+  const problem = recordProblem(value);
+  if (problem !== null) return problem;
+
+  const v = value as SessionRecord;
+  return {
+    id: v.id,
+    secretHash: v.secretHash,
+    userId: v.userId,
+    data: v.data,
+    createdAt: v.createdAt,
+    lastSeenAt: v.lastSeenAt,
+    idleExpiresAt: v.idleExpiresAt,
+    absoluteExpiresAt: v.absoluteExpiresAt,
+    idleTimeoutMs: v.idleTimeoutMs,
+    authenticatedAt: v.authenticatedAt,
+    persistent: v.persistent,
+    client: v.client === null ? null : { ip: v.client.ip, userAgent: v.client.userAgent },
+    version: v.version,
+    state: v.state,
+    successorId: v.successorId,
+    graceUntil: v.graceUntil,
+    expiresAt: v.expiresAt,
+  };
+}
+
+/**
+ * What a store's `get` answered, as the core may use it: `null`, a `CorruptRecord` (the store's
+ * own, or one made here for a value that is not a well-formed record), or the record. The core
+ * trusts no store, the app's own included: a record with a deadline missing or a state it does
+ * not know must not validate.
+ */
+export function checkedRead(value: unknown, id: string): SessionRecord | CorruptRecord | null {
+  if (value === null) return null;
+  if (typeof value === "object" && (value as { corrupt?: unknown }).corrupt === true) {
+    const { detail } = value as { detail?: unknown };
+    return { corrupt: true, id, detail: typeof detail === "string" ? detail : "corrupt" };
+  }
+
+  const problem = recordProblem(value);
+  return problem === null ? (value as SessionRecord) : { corrupt: true, id, detail: problem };
+}
+
+/**
+ * The first problem that keeps `value` from being a well-formed {@link SessionRecord}, or
+ * `null`. Reads without copying, so the core can check every record on the request path.
+ */
+export function recordProblem(value: unknown): string | null {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return "not an object";
   const v = value as Record<string, unknown>;
 
@@ -41,13 +89,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
     return "bad idleTimeoutMs";
   }
 
-  for (const key of [
-    "createdAt",
-    "lastSeenAt",
-    "idleExpiresAt",
-    "absoluteExpiresAt",
-    "expiresAt",
-  ]) {
+  for (const key of TIME_FIELDS) {
     if (!isPlausibleTimeMs(v[key])) return `bad ${key}`;
   }
   if (v.authenticatedAt !== null && !isPlausibleTimeMs(v.authenticatedAt)) {
@@ -60,39 +102,26 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
   ) {
     return "bad successorId";
   }
-
-  const client = checkClient(v.client);
-  if (client === undefined) return "bad client";
-
-  return {
-    id: v.id,
-    secretHash: v.secretHash,
-    userId: v.userId as string | null,
-    data: v.data,
-    createdAt: v.createdAt as number,
-    lastSeenAt: v.lastSeenAt as number,
-    idleExpiresAt: v.idleExpiresAt as number,
-    absoluteExpiresAt: v.absoluteExpiresAt as number,
-    idleTimeoutMs: v.idleTimeoutMs as number,
-    authenticatedAt: v.authenticatedAt as number | null,
-    persistent: v.persistent,
-    client,
-    version: v.version as number,
-    state: v.state as SessionState,
-    successorId: v.successorId as string | null,
-    graceUntil: v.graceUntil as number | null,
-    expiresAt: v.expiresAt as number,
-  };
+  return isClient(v.client) ? null : "bad client";
 }
 
-function checkClient(value: unknown): ClientFacts | null | undefined {
-  if (value === null) return null;
-  if (typeof value !== "object" || Array.isArray(value)) return undefined;
+const TIME_FIELDS = [
+  "createdAt",
+  "lastSeenAt",
+  "idleExpiresAt",
+  "absoluteExpiresAt",
+  "expiresAt",
+] as const;
+
+function isClient(value: unknown): value is ClientFacts | null {
+  if (value === null) return true;
+  if (typeof value !== "object" || Array.isArray(value)) return false;
 
   const c = value as Record<string, unknown>;
-  if (c.ip !== null && typeof c.ip !== "string") return undefined;
-  if (c.userAgent !== null && typeof c.userAgent !== "string") return undefined;
-  return { ip: c.ip as string | null, userAgent: c.userAgent as string | null };
+  return (
+    (c.ip === null || typeof c.ip === "string") &&
+    (c.userAgent === null || typeof c.userAgent === "string")
+  );
 }
 
 function isJsonObject(value: unknown): value is SessionData {

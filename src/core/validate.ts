@@ -2,6 +2,7 @@ import { serializeClearingCookie, serializeSessionCookie } from "../cookie/seria
 import { checkBinding } from "./binding.js";
 import type { ManagerConfig } from "./config.js";
 import { emitEvent, idPrefix } from "./emit.js";
+import { checkedRead } from "./record-check.js";
 import type { RequestContext } from "./manager-api.js";
 import type { SessionRecord } from "./record.js";
 import type { NoSessionReason, ValidateResult } from "./result.js";
@@ -72,7 +73,8 @@ export async function validateToken(
   const parts = parseToken(token);
   if (parts === null) return noSession(config, "malformed", null);
 
-  const stored = await callStore("get", config.storeTimeoutMs, () => config.store.get(parts.id));
+  const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(parts.id));
+  const stored = checkedRead(answer, parts.id);
   const now = config.now();
 
   if (stored !== null && "corrupt" in stored) {
@@ -193,9 +195,8 @@ async function followSuccessor(
   }
 
   const successorId = record.successorId;
-  const successor = await callStore("get", config.storeTimeoutMs, () =>
-    config.store.get(successorId),
-  );
+  const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(successorId));
+  const successor = checkedRead(answer, successorId);
   const live =
     successor !== null &&
     !("corrupt" in successor) &&

@@ -6,7 +6,7 @@
  * @module latchkey/fetch
  */
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
-import { reportInsecureTransport } from "./internal/events.js";
+import { reportInsecureTransport, reportLateChange } from "./internal/events.js";
 import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
 import { isRequestSession, RequestSession, type SessionHandle } from "./internal/handle.js";
 import { SESSION_CACHE_CONTROL, setsCookie, varyWithCookie } from "./internal/headers.js";
@@ -131,6 +131,8 @@ export function writeSessionCookie(
   if (!isRequestSession(session)) {
     throw new TypeError("writeSessionCookie: session must be the handle loadSession() gave");
   }
+  // The cookie is read now: a change still being written (not awaited) is not in it.
+  if (session.busy) reportLateChange(session);
   const line = session.setCookie;
   // A network error (Response.error()) carries no headers at all.
   if (line === null || (target instanceof Response && target.type === "error")) return target;

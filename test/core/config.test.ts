@@ -124,6 +124,33 @@ describe("createSessionManager (CFG-03)", () => {
     expect(configErrorOf({ codec: spacey })).toMatchObject({ field: "codec" });
   });
 
+  it.each([
+    [{ idleTimeout: 60_000 }, "idleTimeout", "idleTimeoutMs"],
+    [{ prest: "high" }, "prest", "preset"],
+    [{ maxSessionPerUser: 1 }, "maxSessionPerUser", "maxSessionsPerUser"],
+    [{ cookie: { samesite: "strict" } }, "cookie.samesite", "sameSite"],
+    [{ cookie: { Name: "__Host-x" } }, "cookie.Name", "name"],
+    [{ binding: { useragent: true } }, "binding.useragent", "userAgent"],
+    [{ binding: { ipPrefix: { v4: 24, v6: 64, v8: 1 } } }, "binding.ipPrefix.v8", null],
+    [{ sessionSecret: "x" }, "sessionSecret", null],
+  ])("throws ConfigError for the misspelt or unknown option %j", (options, field, hint) => {
+    const error = configErrorOf(options as unknown as CreateSessionManagerOptions);
+
+    expect(error.field).toBe(field);
+    expect(error.message).toMatch(/is not an option/);
+    if (hint !== null) expect(error.message).toContain(`did you mean ${hint}?`);
+  });
+
+  it("throws ConfigError for a misspelt per-session timeout at create", async () => {
+    const { manager } = setup();
+    const timeouts = { idleTimeout: 1_000 } as unknown as { idleTimeoutMs: number };
+
+    await expect(manager.create({ timeouts })).rejects.toMatchObject({
+      name: "ConfigError",
+      field: "create.timeouts.idleTimeout",
+    });
+  });
+
   it("throws ConfigError(store) for a store missing a method", () => {
     const store = new MemoryStore({ sweepIntervalMs: null });
     const partial = { ...store, get: store.get.bind(store) } as unknown as MemoryStore;

@@ -184,4 +184,25 @@ describe("create (maxSessionsPerUser)", () => {
     }
     expect((await manager.create({ userId: "u2" })).session.userId).toBe("u2");
   });
+
+  it.each([1, 3])(
+    "holds the cap of %i once 20 logins that ran at once have finished",
+    async (cap) => {
+      const { manager, events } = setup({ maxSessionsPerUser: cap });
+      await manager.create({ userId: "u1" });
+
+      const logins = await Promise.all(
+        Array.from({ length: 20 }, () => manager.create({ userId: "u1" })),
+      );
+      const live = await manager.listForUser("u1");
+
+      expect(live).toHaveLength(cap);
+      // Every login wrote its session; all but the kept ones were revoked for the cap.
+      expect(new Set(logins.map((login) => login.session.id)).size).toBe(20);
+      const revoked = new Set(
+        eventsOf(events, "session.revoked").map((event) => event.sessionIdPrefix),
+      );
+      expect(revoked.size).toBe(21 - cap);
+    },
+  );
 });

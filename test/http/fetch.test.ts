@@ -87,6 +87,20 @@ describe("writeSessionCookie (misuse)", () => {
     expect(() => writeSessionCookie(new Response("ok"), lookalike)).toThrow(/loadSession/);
   });
 
+  it("reports a change still being written, whose cookie it cannot include", async () => {
+    const { manager, events } = setup();
+    const session = await loadSession(manager, new Request("https://app.example.test/"));
+
+    const pending = session.login("user-1");
+    const response = writeSessionCookie(new Response("ok"), session);
+    await pending;
+
+    expect(response.headers.getSetCookie()).toEqual([]);
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: "store.error", operation: "respond" }),
+    );
+  });
+
   it("returns a network error (Response.error()) untouched", async () => {
     const { manager } = setup();
     const session = await loadSession(manager, new Request("https://app.example.test/"));

@@ -154,3 +154,19 @@ describe("checkTrustProxy", () => {
     expect(checkTrustProxy(list)).toBe(checkTrustProxy(list));
   });
 });
+
+describe("resolveTransport (X-Forwarded-For values)", () => {
+  it.each([
+    ["203.0.113.7:51234", "203.0.113.7"],
+    ["[2001:db8::7]:443", "2001:db8::7"],
+    ["[2001:db8::7]", "2001:db8::7"],
+    ["::ffff:203.0.113.7", "203.0.113.7"],
+    ["<img src=x onerror=alert(1)>", null],
+    ["unknown", null],
+    ["203.0.113.999", null],
+  ])("reads the trusted entry %j as the client address %j", (entry, expected) => {
+    const facts = { ...PLAIN, forwardedFor: `198.51.100.1, ${entry}` };
+
+    expect(resolveTransport(facts, true).clientIp).toBe(expected);
+  });
+});

@@ -24,14 +24,14 @@ function measure(): Promise<SizeRow[]> {
 }
 
 describe("scripts/size.mjs", () => {
-  it("keeps the core entry, dependencies included, within its 18 KB gzipped budget", async () => {
+  it("keeps the core entry, dependencies included, within its 19 KB gzipped budget", async () => {
     const rows = await measure();
     const core = rows.find((row) => row.name === "latchkey");
     const largest = core?.inputs.slice(0, 5).map((i) => `${i.path}: ${i.bytes} B`);
 
-    expect(core?.limit).toBe(18 * 1024);
+    expect(core?.limit).toBe(19 * 1024);
     expect(core?.gzipBytes, `largest inputs: ${largest?.join(", ")}`).toBeLessThanOrEqual(
-      18 * 1024,
+      19 * 1024,
     );
   });
 

@@ -1,4 +1,5 @@
 import type { SessionManager } from "../../core/manager-api.js";
+import type { RequestSession } from "./handle.js";
 import type { Transport } from "./transport.js";
 import { carriesSecure } from "./headers.js";
 
@@ -21,5 +22,20 @@ export function reportInsecureTransport(
     detail:
       "a Secure session cookie was sent over plain HTTP to a remote client; browsers drop it. " +
       "If TLS ends at a proxy, list it in trustProxy so X-Forwarded-Proto counts",
+  });
+}
+
+/**
+ * Reports a change whose cookie cannot go out any more: the response (Node) or the headers the
+ * cookie was written to (Fetch) left before the change settled. The change may still commit,
+ * so the client can end up with a cookie that no longer works; the app must await its changes.
+ */
+export function reportLateChange(handle: RequestSession): void {
+  const { manager } = handle.context;
+  manager.notify({
+    type: "store.error",
+    at: manager.now(),
+    operation: "respond",
+    error: new Error("the response went out while a session change was still pending"),
   });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import type { RequestSession } from "./handle.js";
-import { reportInsecureTransport } from "./events.js";
+import { reportInsecureTransport, reportLateChange } from "./events.js";
 import { SESSION_CACHE_CONTROL, setsCookie, varyWithCookie } from "./headers.js";
 import { resolveTransport, type Transport, type TrustProxy } from "./transport.js";
 
@@ -170,15 +170,4 @@ export function hookResponse(res: ServerResponse, handle: RequestSession): void 
 
   res.writeHead = writeHead as ServerResponse["writeHead"];
   res.end = end as ServerResponse["end"];
-}
-
-// A change whose cookie cannot go out any more: the headers left before it settled.
-function reportLateChange(handle: RequestSession): void {
-  const { manager } = handle.context;
-  manager.notify({
-    type: "store.error",
-    at: manager.now(),
-    operation: "respond",
-    error: new Error("response headers were sent while a session change was still pending"),
-  });
 }

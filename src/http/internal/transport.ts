@@ -3,6 +3,7 @@
  * address the client has, and whether that client is on this machine. Web APIs only, so the Fetch
  * adapter can use it on any runtime.
  */
+import { parseIp } from "../../core/binding.js";
 
 /**
  * Which peers may speak for the client through `X-Forwarded-Proto` and `X-Forwarded-For`.
@@ -81,6 +82,16 @@ function nearestEntry(header: string | null): string | null {
   return entries.at(-1) ?? null;
 }
 
+// The address in an X-Forwarded-For entry, also in the `1.2.3.4:port` and `[v6]:port` forms
+// some proxies write, or `null` when the entry is not an address at all: something that is not
+// an IP must not reach the device list or the binding check as one.
+function forwardedAddress(entry: string): string | null {
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(entry);
+  const withPort = /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(entry);
+  const address = normaliseAddress(bracketed?.[1] ?? withPort?.[1] ?? entry);
+  return parseIp(address) === null ? null : address;
+}
+
 /**
  * Decides what to believe about a request's transport. The forwarded headers count only when
  * `trustProxy` trusts the peer (FR-03); otherwise a client could claim HTTPS or any address.
@@ -93,7 +104,7 @@ export function resolveTransport(facts: ConnectionFacts, trustProxy: TrustProxy)
   const secure = facts.encrypted || forwardedProto?.toLowerCase() === "https";
   const clientIp =
     forwardedFor !== null
-      ? normaliseAddress(forwardedFor)
+      ? forwardedAddress(forwardedFor)
       : facts.peerAddress !== null
         ? normaliseAddress(facts.peerAddress)
         : null;
