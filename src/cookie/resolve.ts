@@ -44,18 +44,6 @@ export interface ResolvedCookieOptions {
   readonly maxSetCookieBytes: number;
 }
 
-/**
- * Applies the defaults (`__Host-sid`, `Path=/`, `SameSite=Lax`, Secure, HttpOnly, not
- * Partitioned, 4096-byte lines) and checks every option once, so a bad cookie configuration
- * fails when the manager is built and never produces a broken or weakened header later.
- *
- * Throws a `ConfigError` whose field is `cookie.<option>` for: a name that is not an RFC 9110
- * token; a `__Host-` name (any case) with a Domain, a Path other than "/", or without Secure; a
- * `__Secure-` name without Secure; `SameSite=None` or Partitioned without Secure; Secure or
- * HttpOnly turned off without `insecureDevMode`; a Path with controls, ";", over 1024 octets or
- * not starting with "/"; a Domain that is not dot-separated LDH labels; a `maxSetCookieBytes`
- * that is not an integer from 256 to 8192.
- */
 const COOKIE_OPTIONS = [
   "name",
   "path",
@@ -69,6 +57,18 @@ const COOKIE_OPTIONS = [
   "maxSetCookieBytes",
 ] as const satisfies readonly (keyof CookieOptions)[];
 
+/**
+ * Applies the defaults (`__Host-sid`, `Path=/`, `SameSite=Lax`, Secure, HttpOnly, not
+ * Partitioned, 4096-byte lines) and checks every option once, so a bad cookie configuration
+ * fails when the manager is built and never produces a broken or weakened header later.
+ *
+ * Throws a `ConfigError` whose field is `cookie.<option>` for: a name that is not an RFC 9110
+ * token; a `__Host-` name (any case) with a Domain, a Path other than "/", or without Secure; a
+ * `__Secure-` name without Secure; `SameSite=None` or Partitioned without Secure; Secure or
+ * HttpOnly turned off without `insecureDevMode`; a Path with controls, ";", over 1024 octets or
+ * not starting with "/"; a Domain that is not dot-separated LDH labels; a `maxSetCookieBytes`
+ * that is not an integer from 256 to 8192.
+ */
 export function resolveCookieOptions(options: CookieOptions | undefined): ResolvedCookieOptions {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
     throw new ConfigError("cookie", `must be an object, got ${describeOptionValue(options)}`);
