@@ -19,6 +19,21 @@ export function isPlausibleTimeMs(value: unknown): value is number {
   );
 }
 
+// Records already checked (by checkStoredRecord, which Redis and SQL run on every read) or read
+// back by the memory store, which holds only what the core wrote: checkedRead need not walk them
+// again on the request path. A WeakSet, so that only latchkey's own code can add to it.
+const vouched = new WeakSet<object>();
+
+/**
+ * Marks a record as well-formed, for {@link checkedRead}. Only for a record just checked or
+ * built from checked parts.
+ * @internal
+ */
+export function vouchFor<T extends SessionRecord>(record: T): T {
+  vouched.add(record);
+  return record;
+}
+
 /**
  * Checks that a value read back from a store is a well-formed {@link SessionRecord} and returns
  * a clean copy of it, or a short description of the first problem found. Stores call this on
@@ -30,7 +45,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
   if (problem !== null) return problem;
 
   const v = value as SessionRecord;
-  return {
+  return vouchFor({
     id: v.id,
     secretHash: v.secretHash,
     userId: v.userId,
@@ -48,7 +63,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
     successorId: v.successorId,
     graceUntil: v.graceUntil,
     expiresAt: v.expiresAt,
-  };
+  });
 }
 
 /**
@@ -59,6 +74,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
  */
 export function checkedRead(value: unknown, id: string): SessionRecord | CorruptRecord | null {
   if (value === null) return null;
+  if (typeof value === "object" && vouched.has(value)) return value as SessionRecord;
   if (typeof value === "object" && (value as { corrupt?: unknown }).corrupt === true) {
     const { detail } = value as { detail?: unknown };
     return { corrupt: true, id, detail: typeof detail === "string" ? detail : "corrupt" };
