@@ -232,7 +232,7 @@ export class LatchkeySessionManager implements SessionManager {
   async #successorOf(id: string): Promise<string | null> {
     const config = this.#config;
     const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
-    const record = checkedRead(answer, id);
+    const record = checkedRead(answer, id, config.store);
     if (record === null || "corrupt" in record || record.id !== id) return null;
     return record.state === "superseded" ? record.successorId : null;
   }
@@ -320,7 +320,7 @@ export class LatchkeySessionManager implements SessionManager {
   async #readActive(id: string): Promise<SessionRecord> {
     const config = this.#config;
     const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(id));
-    const record = checkedRead(answer, id);
+    const record = checkedRead(answer, id, config.store);
     const now = config.now();
 
     const active =

@@ -19,19 +19,18 @@ export function isPlausibleTimeMs(value: unknown): value is number {
   );
 }
 
-// Records already checked (by checkStoredRecord, which Redis and SQL run on every read) or read
-// back by the memory store, which holds only what the core wrote: checkedRead need not walk them
-// again on the request path. A WeakSet, so that only latchkey's own code can add to it.
-const vouched = new WeakSet<object>();
+// Latchkey's own stores: Redis and SQL run checkStoredRecord on every read, and the memory store
+// holds only what the core wrote, in typed columns that cannot lose a field or change a type.
+// What they return need not be walked again on the request path. A WeakSet, so that only
+// latchkey's code can add to it; a wrapper around one of these stores is checked like any other.
+const checkingStores = new WeakSet<object>();
 
 /**
- * Marks a record as well-formed, for {@link checkedRead}. Only for a record just checked or
- * built from checked parts.
+ * Marks a store whose reads are already well-formed records, for {@link checkedRead}.
  * @internal
  */
-export function vouchFor<T extends SessionRecord>(record: T): T {
-  vouched.add(record);
-  return record;
+export function trustStoreReads(store: object): void {
+  checkingStores.add(store);
 }
 
 /**
@@ -45,7 +44,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
   if (problem !== null) return problem;
 
   const v = value as SessionRecord;
-  return vouchFor({
+  return {
     id: v.id,
     secretHash: v.secretHash,
     userId: v.userId,
@@ -63,7 +62,7 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
     successorId: v.successorId,
     graceUntil: v.graceUntil,
     expiresAt: v.expiresAt,
-  });
+  };
 }
 
 /**
@@ -72,9 +71,13 @@ export function checkStoredRecord(value: unknown): SessionRecord | string {
  * trusts no store, the app's own included: a record with a deadline missing or a state it does
  * not know must not validate.
  */
-export function checkedRead(value: unknown, id: string): SessionRecord | CorruptRecord | null {
+export function checkedRead(
+  value: unknown,
+  id: string,
+  store: object,
+): SessionRecord | CorruptRecord | null {
   if (value === null) return null;
-  if (typeof value === "object" && vouched.has(value)) return value as SessionRecord;
+  if (checkingStores.has(store)) return value as SessionRecord | CorruptRecord;
   if (typeof value === "object" && (value as { corrupt?: unknown }).corrupt === true) {
     const { detail } = value as { detail?: unknown };
     return { corrupt: true, id, detail: typeof detail === "string" ? detail : "corrupt" };

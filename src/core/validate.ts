@@ -74,7 +74,7 @@ export async function validateToken(
   if (parts === null) return noSession(config, "malformed", null);
 
   const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(parts.id));
-  const stored = checkedRead(answer, parts.id);
+  const stored = checkedRead(answer, parts.id, config.store);
   const now = config.now();
 
   if (stored !== null && "corrupt" in stored) {
@@ -196,7 +196,7 @@ async function followSuccessor(
 
   const successorId = record.successorId;
   const answer = await callStore("get", config.storeTimeoutMs, () => config.store.get(successorId));
-  const successor = checkedRead(answer, successorId);
+  const successor = checkedRead(answer, successorId, config.store);
   const live =
     successor !== null &&
     !("corrupt" in successor) &&

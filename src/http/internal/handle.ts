@@ -133,7 +133,6 @@ export class RequestSession implements SessionHandle {
   #pending = 0;
 
   constructor(context: HandleContext, result: ValidateResult) {
-    Object.defineProperty(this, HANDLE_BRAND, { value: true });
     this.context = context;
     this.#session = result.ok ? result.session : null;
     this.#reason = result.ok ? null : result.reason;
@@ -313,3 +312,6 @@ export class RequestSession implements SessionHandle {
     return outcome;
   }
 }
+
+// On the prototype, once: a property defined on every handle would cost each request.
+Object.defineProperty(RequestSession.prototype, HANDLE_BRAND, { value: true });

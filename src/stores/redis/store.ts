@@ -1,3 +1,4 @@
+import { trustStoreReads } from "../../core/record-check.js";
 import { ConfigError, SessionDataTooLargeError, StoreError } from "../../core/errors.js";
 import type { EventHandler, SessionEvent } from "../../core/events.js";
 import type { RecordTouch, SessionRecord } from "../../core/record.js";
@@ -112,6 +113,8 @@ export class RedisStore implements SessionStore {
       throw new ConfigError("store.now", "must be a function");
     }
     this.#now = options.now ?? Date.now;
+    // Every read is decoded and checked (checkStoredRecord): the core need not check it again.
+    trustStoreReads(this);
   }
 
   /** One HGETALL. A hash that is not a valid record, or a key of another type, is corrupt. */

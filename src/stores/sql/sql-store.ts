@@ -1,3 +1,4 @@
+import { trustStoreReads } from "../../core/record-check.js";
 import type { SessionEvent } from "../../core/events.js";
 import type { RecordTouch, SessionRecord } from "../../core/record.js";
 import type {
@@ -77,6 +78,8 @@ export class SQLStore implements SessionStore {
     this.#config = config;
     this.#table = raw(qualifiedName(config.table, backend.quote));
     this.#unwatch = backend.watchErrors((error) => this.#report("pool", error));
+    // Every row is decoded and checked (checkStoredRecord): the core need not check it again.
+    trustStoreReads(this);
 
     // FR-11: the runner depends on nothing but this option, not on migrate() having run.
     if (config.cleanupIntervalMs !== null) {
