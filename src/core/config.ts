@@ -188,8 +188,7 @@ function checkCookieFits(codec: CookieCodec, cookie: ResolvedCookieOptions): voi
   try {
     probe = codec.encode(`${"A".repeat(ID_LENGTH)}.${"A".repeat(SECRET_LENGTH)}`);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new ConfigError("codec", `cannot encode a token: ${detail}`);
+    throw new ConfigError("codec", `cannot encode a token: ${messageOf(error)}`);
   }
   if (typeof probe !== "string" || !isCookieValue(probe)) {
     throw new ConfigError("codec", "must encode a token as RFC 6265 cookie-octets");
@@ -199,12 +198,15 @@ function checkCookieFits(codec: CookieCodec, cookie: ResolvedCookieOptions): voi
     serializeSessionCookie(cookie, probe, MAX_COOKIE_AGE_SECONDS);
     serializeClearingCookie(cookie);
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
     throw new ConfigError(
       "cookie.maxSetCookieBytes",
-      `is too small for a session cookie: ${detail}`,
+      `is too small for a session cookie: ${messageOf(error)}`,
     );
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function checkBinding(binding: SessionManagerOptions["binding"]): ManagerConfig["binding"] {

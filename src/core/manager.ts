@@ -17,7 +17,7 @@ import type {
 } from "./manager-api.js";
 import type { SessionManagerOptions, Timeouts } from "./options.js";
 import type { ClientFacts, SessionData, SessionRecord } from "./record.js";
-import { checkedRead, recordProblem } from "./record-check.js";
+import { checkedRead, readsAreChecked, recordProblem } from "./record-check.js";
 import type { IssuedSession, Session, SessionSummary, ValidateResult } from "./result.js";
 import { toSession, toSummary } from "./session-view.js";
 import { callStore } from "./store-call.js";
@@ -102,7 +102,7 @@ export class LatchkeySessionManager implements SessionManager {
     const timeouts = sessionTimeouts(config, input.timeouts);
     const data = checkData(input.data ?? {}, config.maxDataBytes);
     const userId = checkUserId(input.userId ?? null);
-    if (userId !== null) await this.#enforceSessionCap(userId, config.maxSessionsPerUser, "before");
+    if (userId !== null) await this.#enforceSessionCap(userId, "before");
 
     const now = config.now();
     const idleExpiresAt = Math.min(now + timeouts.idleTimeoutMs, now + timeouts.absoluteTimeoutMs);
@@ -138,8 +138,7 @@ export class LatchkeySessionManager implements SessionManager {
       this.notify({ type: "session.created", at: now, sessionIdPrefix: idPrefix(id), userId });
       // Logins that ran at once all passed the check above before any of them wrote; trimming
       // again after the write bounds the count once they have finished (RES-04).
-      if (userId !== null)
-        await this.#enforceSessionCap(userId, config.maxSessionsPerUser, "after");
+      if (userId !== null) await this.#enforceSessionCap(userId, "after");
       return { session: toSession(record), token, setCookie };
     }
     throw new StoreError("store-reply", "create", "the store reported every fresh id as taken");
@@ -272,12 +271,14 @@ export class LatchkeySessionManager implements SessionManager {
     }
     const now = config.now();
 
-    // Each record is checked as on validate; one that is not well-formed is left out.
+    // Each record is checked as on validate; one that is not well-formed is left out. Ties in
+    // the order go by id, so that every caller sees the same order.
+    const checked = readsAreChecked(config.store);
     return (records as unknown[])
-      .filter((r): r is SessionRecord => recordProblem(r) === null)
+      .filter((r): r is SessionRecord => checked || recordProblem(r) === null)
       .filter((r) => r.userId === userId && r.state === "active")
       .filter((r) => now < r.idleExpiresAt && now < r.absoluteExpiresAt)
-      .sort((a, b) => b.lastSeenAt - a.lastSeenAt)
+      .sort((a, b) => b.lastSeenAt - a.lastSeenAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
       .map(toSummary);
   }
 
@@ -336,18 +337,13 @@ export class LatchkeySessionManager implements SessionManager {
 
   // At the cap, the least recently used sessions are revoked (documented policy, RES-04): a
   // user is never locked out by forgotten devices, and the count stays bounded. Before a create
-  // it makes room for one; after it, it keeps `cap`. Ties go by id, so that concurrent logins
-  // agree on which sessions to keep.
-  async #enforceSessionCap(
-    userId: string,
-    cap: number | null,
-    when: "before" | "after",
-  ): Promise<void> {
+  // it makes room for one; after it, it keeps `cap`. The listing's order is total (ties go by
+  // id), so concurrent logins agree on which sessions to keep.
+  async #enforceSessionCap(userId: string, when: "before" | "after"): Promise<void> {
+    const cap = this.#config.maxSessionsPerUser;
     if (cap === null) return;
 
-    const live = (await this.listForUser(userId)).sort(
-      (a, b) => b.lastSeenAt - a.lastSeenAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0),
-    );
+    const live = await this.listForUser(userId);
     const excess = live.slice(when === "before" ? cap - 1 : cap);
     for (const summary of excess) {
       const now = this.#config.now();

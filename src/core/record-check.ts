@@ -33,6 +33,11 @@ export function trustStoreReads(store: object): void {
   checkingStores.add(store);
 }
 
+/** Whether `store` is one of latchkey's own, whose reads are already checked. */
+export function readsAreChecked(store: object): boolean {
+  return checkingStores.has(store);
+}
+
 /**
  * Checks that a value read back from a store is a well-formed {@link SessionRecord} and returns
  * a clean copy of it, or a short description of the first problem found. Stores call this on
@@ -77,7 +82,7 @@ export function checkedRead(
   store: object,
 ): SessionRecord | CorruptRecord | null {
   if (value === null) return null;
-  if (checkingStores.has(store)) return value as SessionRecord | CorruptRecord;
+  if (readsAreChecked(store)) return value as SessionRecord | CorruptRecord;
   if (typeof value === "object" && (value as { corrupt?: unknown }).corrupt === true) {
     const { detail } = value as { detail?: unknown };
     return { corrupt: true, id, detail: typeof detail === "string" ? detail : "corrupt" };

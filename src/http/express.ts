@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ConfigError } from "../core/errors.js";
 import type { SessionManager } from "../core/manager-api.js";
-import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
+import { checkManager, trustProxyOf } from "./internal/adapter-options.js";
 import type { SessionHandle } from "./internal/handle.js";
 import { openNodeSession } from "./internal/node-session.js";
 import type { TrustProxy } from "./internal/transport.js";
@@ -80,7 +80,7 @@ export function sessionMiddleware(
   options: SessionMiddlewareOptions = {},
 ): SessionMiddleware {
   checkManager(manager);
-  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
+  const trustProxy = trustProxyOf(options);
 
   return (req, res, next) => {
     openNodeSession(manager, req, res, trustProxy).then(

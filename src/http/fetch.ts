@@ -7,7 +7,7 @@
  */
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
 import { reportInsecureTransport, reportLateChange } from "./internal/events.js";
-import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
+import { checkManager, trustProxyOf } from "./internal/adapter-options.js";
 import { isRequestSession, RequestSession, type SessionHandle } from "./internal/handle.js";
 import { SESSION_CACHE_CONTROL, setsCookie, varyWithCookie } from "./internal/headers.js";
 import { resolveTransport, type Transport, type TrustProxy } from "./internal/transport.js";
@@ -31,9 +31,8 @@ export interface FetchSessionOptions {
   trustProxy?: TrustProxy;
 }
 
-function fetchTransport(request: Request, given: FetchSessionOptions | undefined): Transport {
-  const options = checkOptionsObject(given) ?? {};
-  const trustProxy = checkTrustProxy(options.trustProxy);
+function fetchTransport(request: Request, options: FetchSessionOptions): Transport {
+  const trustProxy = trustProxyOf(options);
   let protocol = "";
   let host: string | null = null;
   try {

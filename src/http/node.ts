@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RequestContext, SessionManager } from "../core/manager-api.js";
-import { checkManager, checkOptionsObject, checkTrustProxy } from "./internal/adapter-options.js";
+import { checkManager, trustProxyOf } from "./internal/adapter-options.js";
 import type { SessionHandle } from "./internal/handle.js";
 import { nodeTransport } from "./internal/node-response.js";
 import { nodeClient, openNodeSession } from "./internal/node-session.js";
@@ -35,8 +35,7 @@ export function requestContext(
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Required<RequestContext> {
-  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
-  return nodeClient(req, nodeTransport(req, trustProxy));
+  return nodeClient(req, nodeTransport(req, trustProxyOf(options)));
 }
 
 /**
@@ -64,6 +63,5 @@ export async function loadSession(
   options: NodeSessionOptions = {},
 ): Promise<SessionHandle> {
   checkManager(manager);
-  const trustProxy = checkTrustProxy(checkOptionsObject(options)?.trustProxy);
-  return openNodeSession(manager, req, res, trustProxy);
+  return openNodeSession(manager, req, res, trustProxyOf(options));
 }

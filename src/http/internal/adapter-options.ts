@@ -94,10 +94,18 @@ export function checkManager(manager: unknown): SessionManager {
 }
 
 /**
+ * The checked `trustProxy` of an adapter's options argument (`undefined` or an object).
+ * @throws ConfigError (field `options` or `trustProxy`)
+ */
+export function trustProxyOf(options: { trustProxy?: TrustProxy } | undefined): TrustProxy {
+  return checkTrustProxy(checkOptionsObject(options)?.trustProxy);
+}
+
+/**
  * Checks an options argument: `undefined` or an object.
  * @throws ConfigError (field `options`)
  */
-export function checkOptionsObject<T extends object>(options: T | undefined): T | undefined {
+function checkOptionsObject<T extends object>(options: T | undefined): T | undefined {
   if (options === undefined) return undefined;
   if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new ConfigError("options", "must be an object");
